@@ -1,0 +1,301 @@
+package org.fence4j;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A link of a timeline built out of fences (the backing of a timeline syncobj): each link wraps a
+ * fence and points to the previous link, and signals when its own fence and the fences of every
+ * earlier link have signaled.
+ *
+ * <pre>{@code
+ * Fence head = null;
+ * head = FenceChain.create(head, frame1Done, 1);
+ * head = FenceChain.create(head, frame2Done, 2);
+ * Fence point1 = FenceChain.findSeqno(head, 1);   // signals once frame1Done has
+ * }</pre>
+ *
+ * <p>Links of one chain share a context when their seqnos increase; a link whose seqno does not
+ * exceed its predecessor's starts a new context. {@link #walk} and {@link #findSeqno} collect
+ * garbage as they go: a link whose fence has signaled is unlinked from its successor, so a
+ * long-lived chain does not keep finished work reachable. Every walk is iterative; chains of any
+ * length can be walked, signaled and dropped without deep recursion.
+ *
+ * <p>The error of a link is the error of its own fence, else the first error this link observes
+ * among the earlier fences it waits for (fences already collected before it armed do not count).
+ *
+ * <p>Thread-safe.
+ */
+public final class FenceChain extends Fence {
+  /*
+   * Implementation overview: `prev` is volatile and only ever moves further back (garbage
+   * collection replaces it with prev's own prev by CAS, when prev's fence has signaled), so
+   * concurrent walkers always see a well-formed chain. When signaling is enabled the link arms
+   * one callback on the newest unsignaled fence among its own and the earlier links' fences; when
+   * that fires (in the dispatcher, so no recursion) it re-arms on the next one, and signals the
+   * link when none is left. `firstError` is set once by CAS.
+   */
+
+  private final Fence fence;
+  private final long prevSeqno;
+  private volatile @Nullable Fence prev;
+  private volatile @Nullable FenceError firstError;
+  private final FenceCallback rearm = f -> arm();
+
+  private FenceChain(@Nullable Fence prev, Fence fence, long context, long seqno, long prevSeqno) {
+    super(context, seqno);
+    this.prev = prev;
+    this.fence = fence;
+    this.prevSeqno = prevSeqno;
+  }
+
+  /**
+   * Creates a link on top of {@code prev}.
+   *
+   * <p>If {@code prev} is a chain with a lower seqno, the new link shares its context and has
+   * seqno {@code seqno}; otherwise it gets a fresh context and seqno {@code max(prev.seqno(),
+   * seqno)}.
+   *
+   * @param prev the previous link or fence, or {@code null} for the first link
+   * @param fence the fence this link wraps; must not be a chain
+   * @param seqno the link's point on the timeline, {@code >= 0}
+   * @return the new link
+   * @throws IllegalArgumentException if {@code fence} is a chain or {@code seqno} is negative
+   * @throws NullPointerException if {@code fence} is null
+   */
+  public static FenceChain create(@Nullable Fence prev, Fence fence, long seqno) {
+    Objects.requireNonNull(fence, "fence");
+    if (fence instanceof FenceChain) {
+      throw new IllegalArgumentException(
+          "a chain link cannot wrap a chain (link through prev instead): " + fence.describe());
+    }
+    if (seqno < 0) {
+      throw new IllegalArgumentException("seqno must not be negative, was " + seqno);
+    }
+    if (prev instanceof FenceChain && prev.seqno() < seqno) {
+      return new FenceChain(prev, fence, prev.context(), seqno, prev.seqno());
+    }
+    long linkSeqno = prev == null ? seqno : Math.max(prev.seqno(), seqno);
+    return new FenceChain(prev, fence, FenceContexts.allocate(1), linkSeqno, 0L);
+  }
+
+  /**
+   * Returns the previous link (or fence), after collecting signaled links behind this one.
+   *
+   * @return the previous link, or {@code null} at the start of the chain or when everything
+   *     before this link has signaled and been collected
+   */
+  public @Nullable Fence prev() {
+    return prevCollected(this);
+  }
+
+  /**
+   * Returns the fence this link wraps.
+   *
+   * @return the wrapped fence
+   */
+  public Fence fence() {
+    return fence;
+  }
+
+  /**
+   * Returns the seqno of the previous link when this link was created in its context (0 if it
+   * started a context); kept across garbage collection.
+   *
+   * @return the previous seqno
+   */
+  public long prevSeqno() {
+    return prevSeqno;
+  }
+
+  /**
+   * Returns the link that signals point {@code seqno} of {@code head}'s timeline: the oldest link
+   * of {@code head}'s context whose {@link #prevSeqno()} is below {@code seqno}. Collects garbage
+   * as it walks.
+   *
+   * @param head the newest link of a chain
+   * @param seqno the point, {@code >= 0}; 0 returns {@code head}
+   * @return the link, or an already signaled fence when that point has signaled and its link was
+   *     collected
+   * @throws IllegalArgumentException if {@code seqno} is negative, or {@code seqno > 0} and
+   *     {@code head} is not a chain or {@code seqno > head.seqno()} (not submitted yet)
+   * @throws NullPointerException if {@code head} is null
+   */
+  public static Fence findSeqno(Fence head, long seqno) {
+    Objects.requireNonNull(head, "head");
+    if (seqno < 0) {
+      throw new IllegalArgumentException("seqno must not be negative, was " + seqno);
+    }
+    if (seqno == 0) {
+      return head;
+    }
+    if (!(head instanceof FenceChain)) {
+      throw new IllegalArgumentException("not a chain: " + head.describe());
+    }
+    if (seqno > head.seqno()) {
+      throw new IllegalArgumentException(
+          "point " + seqno + " not submitted yet; the chain is at " + head.seqno());
+    }
+    for (Fence f : walk(head)) {
+      if (f.context() != head.context()
+          || !(f instanceof FenceChain)
+          || ((FenceChain) f).prevSeqno < seqno) {
+        return f;
+      }
+    }
+    return Fence.stub();
+  }
+
+  /**
+   * Returns the links of a chain, newest first: {@code head}, then each earlier link, then the
+   * non-chain fence the chain started on, if any. Iterating collects garbage: links whose fences
+   * have signaled are unlinked and skipped. A non-chain {@code head} yields only itself.
+   *
+   * @param head the start of the walk
+   * @return a lazy iterable; each iteration walks afresh
+   * @throws NullPointerException if {@code head} is null
+   */
+  public static Iterable<Fence> walk(Fence head) {
+    Objects.requireNonNull(head, "head");
+    return () ->
+        new Iterator<Fence>() {
+          private @Nullable Fence next = head;
+
+          @Override
+          public boolean hasNext() {
+            return next != null;
+          }
+
+          @Override
+          public Fence next() {
+            Fence current = next;
+            if (current == null) {
+              throw new NoSuchElementException();
+            }
+            next = current instanceof FenceChain ? prevCollected((FenceChain) current) : null;
+            return current;
+          }
+        };
+  }
+
+  /** Unlinks signaled links behind {@code link} and returns its (new) prev. */
+  private static @Nullable Fence prevCollected(FenceChain link) {
+    for (; ; ) {
+      Fence p = link.prev;
+      if (p == null) {
+        return null;
+      }
+      Fence replacement;
+      if (p instanceof FenceChain) {
+        FenceChain pc = (FenceChain) p;
+        if (!pc.fence.isSignaled()) {
+          return p;
+        }
+        link.noteError(pc.fence);
+        replacement = pc.prev;
+      } else {
+        if (!p.isSignaled()) {
+          return p;
+        }
+        link.noteError(p);
+        replacement = null;
+      }
+      PREV.compareAndSet(link, p, replacement);
+    }
+  }
+
+  @Override
+  public String driverName() {
+    return "fence_chain";
+  }
+
+  @Override
+  public String timelineName() {
+    return "unbound";
+  }
+
+  @Override
+  protected boolean onEnableSignaling() {
+    arm();
+    return true;
+  }
+
+  @Override
+  protected boolean peekSignaled() {
+    if (firstPending() != null) {
+      return false;
+    }
+    signalDone();
+    return true;
+  }
+
+  @Override
+  protected void onDeadline(long deadlineNanos) {
+    for (Fence f : walk(this)) {
+      (f instanceof FenceChain ? ((FenceChain) f).fence : f).setDeadline(deadlineNanos);
+    }
+  }
+
+  /** Registers on the newest pending fence this link waits for, or signals if none is left. */
+  private void arm() {
+    for (; ; ) {
+      Fence pendingFence = firstPending();
+      if (pendingFence == null) {
+        signalDone();
+        return;
+      }
+      if (pendingFence.addCallback(rearm)) {
+        return;
+      }
+    }
+  }
+
+  /** The newest unsignaled fence among this link's and the earlier links', or null. */
+  private @Nullable Fence firstPending() {
+    for (Fence f : walk(this)) {
+      Fence contained = f instanceof FenceChain ? ((FenceChain) f).fence : f;
+      if (!contained.isSignaled()) {
+        return contained;
+      }
+      noteError(contained);
+    }
+    return null;
+  }
+
+  private void noteError(Fence signaled) {
+    if (firstError == null) {
+      FenceError e = signaled.error().orElse(null);
+      if (e != null) {
+        FIRST_ERROR.compareAndSet(this, null, e);
+      }
+    }
+  }
+
+  private void signalDone() {
+    FenceError own = fence.error().orElse(null);
+    FenceError e = own != null ? own : firstError;
+    if (e == null) {
+      signal();
+    } else {
+      signal(e);
+    }
+  }
+
+  // VarHandle mechanics
+  private static final VarHandle PREV;
+  private static final VarHandle FIRST_ERROR;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      PREV = lookup.findVarHandle(FenceChain.class, "prev", Fence.class);
+      FIRST_ERROR = lookup.findVarHandle(FenceChain.class, "firstError", FenceError.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.fence4j;
+
+import java.util.Objects;
+
+/**
+ * Thrown (or used to complete a future exceptionally) when a fence signaled with an error; carries
+ * that {@link FenceError}.
+ */
+public class FenceErrorException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** The error; effectively final (kept non-final only for serialization). */
+  private final FenceError error;
+
+  /**
+   * Creates an exception for {@code error} with a default message.
+   *
+   * @param error the error the fence signaled with
+   * @throws NullPointerException if {@code error} is null
+   */
+  public FenceErrorException(FenceError error) {
+    this(error, "fence signaled with error " + Objects.requireNonNull(error, "error"));
+  }
+
+  /**
+   * Creates an exception for {@code error} with the given message.
+   *
+   * @param error the error the fence signaled with
+   * @param message the detail message
+   * @throws NullPointerException if an argument is null
+   */
+  public FenceErrorException(FenceError error, String message) {
+    super(Objects.requireNonNull(message, "message"));
+    this.error = Objects.requireNonNull(error, "error");
+  }
+
+  /**
+   * Returns the error the fence signaled with.
+   *
+   * @return the error, never null
+   */
+  public FenceError error() {
+    return error;
+  }
+}

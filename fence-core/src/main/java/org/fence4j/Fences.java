@@ -1,0 +1,258 @@
+package org.fence4j;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Static helpers over fences: unwrap containers, merge, wait for any or all.
+ *
+ * <p>All methods are thread-safe; the waits park (no monitors) and leave no registration behind
+ * on any fence, whatever way they return.
+ */
+public final class Fences {
+  private Fences() {}
+
+  /**
+   * Returns the leaf fences under arrays and chains: for a chain, the fence of each remaining link
+   * (walking collects signaled links); for an array, its members; a plain fence yields itself.
+   *
+   * @param fence the fence to unwrap
+   * @return a new list of leaves, newest link first for chains, in member order for arrays
+   * @throws NullPointerException if {@code fence} is null
+   */
+  public static List<Fence> unwrap(Fence fence) {
+    Objects.requireNonNull(fence, "fence");
+    List<Fence> leaves = new ArrayList<>();
+    addLeaves(fence, leaves);
+    return leaves;
+  }
+
+  private static void addLeaves(Fence fence, List<Fence> leaves) {
+    for (Fence link : FenceChain.walk(fence)) {
+      Fence contained = link instanceof FenceChain ? ((FenceChain) link).fence() : link;
+      if (contained instanceof FenceArray) {
+        leaves.addAll(((FenceArray) contained).fences());
+      } else {
+        leaves.add(contained);
+      }
+    }
+  }
+
+  /**
+   * Merges fences into one that signals when all of them have: flattens every input to its
+   * leaves, drops signaled leaves, keeps one fence per context (the later seqno), and orders the
+   * rest by context.
+   *
+   * @param fences the fences to merge; may be empty
+   * @return when nothing is pending, a new signaled fence stamped with the latest signal time
+   *     seen (or now, if none was seen); when one leaf is pending, that fence itself; otherwise a
+   *     wait-all {@link FenceArray} with a fresh context
+   * @throws NullPointerException if {@code fences} or an element is null
+   */
+  public static Fence merge(Fence... fences) {
+    Objects.requireNonNull(fences, "fences");
+    return merge(Arrays.asList(fences));
+  }
+
+  /**
+   * Merges fences; see {@link #merge(Fence...)}.
+   *
+   * @param fences the fences to merge; may be empty
+   * @return the merged fence
+   * @throws NullPointerException if {@code fences} or an element is null
+   */
+  public static Fence merge(List<? extends Fence> fences) {
+    Objects.requireNonNull(fences, "fences");
+    List<Fence> leaves = new ArrayList<>();
+    for (int i = 0; i < fences.size(); i++) {
+      addLeaves(Objects.requireNonNull(fences.get(i), "fences[" + i + "]"), leaves);
+    }
+    boolean sawSignaled = false;
+    long latest = 0L;
+    Map<Long, Fence> perContext = new HashMap<>();
+    for (Fence leaf : leaves) {
+      if (leaf.isSignaled()) {
+        long t = leaf.timestampNanos();
+        if (!sawSignaled || t - latest > 0) {
+          latest = t;
+        }
+        sawSignaled = true;
+        continue;
+      }
+      perContext.merge(leaf.context(), leaf, (a, b) -> b.seqno() > a.seqno() ? b : a);
+    }
+    if (perContext.isEmpty()) {
+      return Fence.signaledStub(sawSignaled ? latest : System.nanoTime());
+    }
+    if (perContext.size() == 1) {
+      return perContext.values().iterator().next();
+    }
+    List<Fence> ordered = new ArrayList<>(perContext.values());
+    ordered.sort(Comparator.comparingLong(Fence::context));
+    return FenceArray.all(ordered);
+  }
+
+  /**
+   * Waits until any of {@code fences} is signaled and returns the lowest index among the
+   * signaled ones. Works for every {@link Fence} subclass (it uses callbacks); removes its
+   * callbacks from every fence on every exit path.
+   *
+   * @param fences the fences, non-empty
+   * @param timeout how long to wait; zero polls
+   * @return the lowest index of a signaled fence, or -1 on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code fences} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static int waitAny(List<? extends Fence> fences, Duration timeout)
+      throws InterruptedException {
+    return waitAnyNanos(fences, Timeouts.toNanos(timeout));
+  }
+
+  /**
+   * Waits until any of {@code fences} is signaled; see {@link #waitAny(List, Duration)}.
+   *
+   * @param fences the fences, non-empty
+   * @param timeout how long to wait, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @return the lowest index of a signaled fence, or -1 on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code fences} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static int waitAny(List<? extends Fence> fences, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    return waitAnyNanos(fences, Timeouts.toNanos(timeout, unit));
+  }
+
+  private static int waitAnyNanos(List<? extends Fence> fences, long nanos)
+      throws InterruptedException {
+    checkList(fences);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    int index = firstSignaled(fences);
+    if (index >= 0 || nanos == 0L) {
+      return index;
+    }
+    Waker waker = new Waker(Thread.currentThread());
+    int registered = 0;
+    try {
+      for (Fence f : fences) {
+        if (!f.addCallback(waker)) {
+          return firstSignaled(fences);
+        }
+        registered++;
+      }
+      long deadline = System.nanoTime() + nanos;
+      while (!waker.woken) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0L) {
+          break;
+        }
+        LockSupport.parkNanos(waker, remaining);
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
+      return firstSignaled(fences);
+    } finally {
+      for (int i = 0; i < registered; i++) {
+        fences.get(i).removeCallback(waker);
+      }
+    }
+  }
+
+  /**
+   * Waits until every one of {@code fences} is signaled, or the timeout elapses.
+   *
+   * @param fences the fences; an empty list is trivially signaled
+   * @param timeout how long to wait in all; zero polls
+   * @return {@code true} if all are signaled, {@code false} on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static boolean waitAll(List<? extends Fence> fences, Duration timeout)
+      throws InterruptedException {
+    return waitAllNanos(fences, Timeouts.toNanos(timeout));
+  }
+
+  /**
+   * Waits until every one of {@code fences} is signaled; see {@link #waitAll(List, Duration)}.
+   *
+   * @param fences the fences; an empty list is trivially signaled
+   * @param timeout how long to wait in all, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @return {@code true} if all are signaled, {@code false} on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static boolean waitAll(List<? extends Fence> fences, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    return waitAllNanos(fences, Timeouts.toNanos(timeout, unit));
+  }
+
+  private static boolean waitAllNanos(List<? extends Fence> fences, long nanos)
+      throws InterruptedException {
+    Objects.requireNonNull(fences, "fences");
+    for (int i = 0; i < fences.size(); i++) {
+      Objects.requireNonNull(fences.get(i), "fences[" + i + "]");
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = System.nanoTime() + nanos;
+    for (Fence f : fences) {
+      long remaining = nanos == 0L ? 0L : Math.max(0L, deadline - System.nanoTime());
+      if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkList(List<? extends Fence> fences) {
+    Objects.requireNonNull(fences, "fences");
+    if (fences.isEmpty()) {
+      throw new IllegalArgumentException("waitAny needs at least one fence");
+    }
+    for (int i = 0; i < fences.size(); i++) {
+      Objects.requireNonNull(fences.get(i), "fences[" + i + "]");
+    }
+  }
+
+  private static int firstSignaled(List<? extends Fence> fences) {
+    for (int i = 0; i < fences.size(); i++) {
+      if (fences.get(i).isSignaled()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Wakes the waiting thread on the first signal. */
+  private static final class Waker implements FenceCallback {
+    private final Thread thread;
+    volatile boolean woken;
+
+    Waker(Thread thread) {
+      this.thread = thread;
+    }
+
+    @Override
+    public void onSignaled(Fence fence) {
+      woken = true;
+      LockSupport.unpark(thread);
+    }
+  }
+}
