@@ -5,7 +5,7 @@
 # Extra arguments go to jcstress (for example: -t SignalVsSignal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=(-m quick)
+mode=(-m quick -jvmArgs "-Xmx256m -XX:+UnlockDiagnosticVMOptions -XX:+StressLCM -XX:+StressGCM")
 if [[ "${1:-}" == "--full" ]]; then
   mode=(-m default)
   shift

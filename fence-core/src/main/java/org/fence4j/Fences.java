@@ -51,10 +51,15 @@ public final class Fences {
    * leaves, drops signaled leaves, keeps one fence per context (the later seqno), and orders the
    * rest by context.
    *
+   * <p>Unlike the kernel's merge, a leaf that already signaled <em>with an error</em> is not
+   * dropped: the first such leaf is kept (it never delays the result), so the merged fence reports
+   * the failure instead of hiding it.
+   *
    * @param fences the fences to merge; may be empty
    * @return when nothing is pending, a new signaled fence stamped with the latest signal time
-   *     seen (or now, if none was seen); when one leaf is pending, that fence itself; otherwise a
-   *     wait-all {@link FenceArray} with a fresh context
+   *     seen (or now, if none was seen), carrying the first error seen; when one leaf is pending
+   *     (and none failed), that fence itself; otherwise a wait-all {@link FenceArray} with a fresh
+   *     context
    * @throws NullPointerException if {@code fences} or an element is null
    */
   public static Fence merge(Fence... fences) {
@@ -77,6 +82,7 @@ public final class Fences {
     }
     boolean sawSignaled = false;
     long latest = 0L;
+    @org.jspecify.annotations.Nullable Fence firstFailed = null;
     Map<Long, Fence> perContext = new HashMap<>();
     for (Fence leaf : leaves) {
       if (leaf.isSignaled()) {
@@ -85,9 +91,20 @@ public final class Fences {
           latest = t;
         }
         sawSignaled = true;
+        if (firstFailed == null && leaf.status() < 0) {
+          firstFailed = leaf;
+        }
         continue;
       }
       perContext.merge(leaf.context(), leaf, (a, b) -> b.seqno() > a.seqno() ? b : a);
+    }
+    if (firstFailed != null) {
+      // Unlike the kernel, a failure that already happened is not merged away: keep the first
+      // failed leaf (it is signaled, so it never delays the result) so the merge reports it.
+      perContext.putIfAbsent(firstFailed.context(), firstFailed);
+      if (perContext.size() == 1) {
+        return new StubFence(latest, firstFailed.error().orElseThrow());
+      }
     }
     if (perContext.isEmpty()) {
       return Fence.signaledStub(sawSignaled ? latest : System.nanoTime());

@@ -9,6 +9,13 @@ final class StubFence extends Fence {
     signal(timestampNanos);
   }
 
+  /** A stub signaled with {@code error} (for merges of failed fences). */
+  StubFence(long timestampNanos, FenceError error) {
+    super(0L, 0L);
+    setError(error);
+    signal(timestampNanos);
+  }
+
   @Override
   public String driverName() {
     return "stub";

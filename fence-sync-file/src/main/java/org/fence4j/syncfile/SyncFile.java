@@ -1,0 +1,453 @@
+package org.fence4j.syncfile;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.fence4j.Fence;
+import org.fence4j.FenceCallback;
+import org.fence4j.Fences;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An explicit handle on one fence, passed from a producer module to a consumer module; the Java
+ * counterpart of the Linux kernel's {@code sync_file}.
+ *
+ * <p>A producer that starts asynchronous work wraps the work's {@link Fence} in a sync file and
+ * hands the file to whoever consumes the result. The consumer needs nothing but the file: it can
+ * {@linkplain #await(Duration) wait} for the work, be told when it is {@linkplain #ready() ready},
+ * {@linkplain #info() inspect} the fences under it, {@linkplain #merge(String, SyncFile) merge} it
+ * with other files into one that is ready when all of them are, and pass a {@linkplain
+ * #setDeadline(long) deadline} hint back to the producer.
+ *
+ * <pre>{@code
+ * // producer module
+ * SyncFile done = SyncFile.create(renderFence, "frame-42");
+ * sink.accept(frame, done);
+ *
+ * // consumer module
+ * try (SyncFile file = done) {
+ *   if (!file.await(Duration.ofMillis(16))) {
+ *     // missed the frame; show the previous one
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Immutability and closing.</b> The fence and the name of a file never change. A file is
+ * {@link AutoCloseable}: {@link #close()} releases everything the file holds &mdash; it cancels the
+ * futures returned by {@link #ready()} that have not completed, removes the file's callback from the
+ * fence and drops the file's reference to the fence, so that a closed file keeps neither the fence
+ * nor its producer's state reachable. After {@code close()}, every method except {@code close()},
+ * {@link #name()}, {@code toString()}, {@code equals} and {@code hashCode} throws
+ * {@link IllegalStateException}. Closing a file never affects the fence itself, other files on the
+ * same fence, or files merged from this one.
+ *
+ * <p><b>Thread safety.</b> Every method may be called from any thread, concurrently with any other,
+ * including {@code close()}. The file is lock-free: no method blocks except {@link
+ * #await(Duration)}.
+ *
+ * <p><b>Memory consistency effects:</b> actions of the producer before it signals the fence
+ * happen-before actions after {@link #await(Duration)} returns {@code true} and actions of a stage
+ * that depends on a future returned by {@link #ready()}.
+ *
+ * <p><b>Bad input.</b> Every reference parameter is non-null; a {@code null} fails with {@link
+ * NullPointerException} naming the parameter, and a failed call leaves the file unchanged.
+ */
+public final class SyncFile implements AutoCloseable {
+
+  /*
+   * Overview
+   * --------
+   * A sync file has two mutable fields; everything else is final.
+   *
+   *  fence    the wrapped fence; set by the constructor, set to null (volatile write) by the one
+   *           close() that wins, and never written again. Nulling it is what lets a closed file
+   *           stop pinning the fence and, through the fence, the producer's state.
+   *
+   *  waiters  the readiness word, read and written only through the WAITERS VarHandle with
+   *           volatile semantics (getVolatile, compareAndSet, getAndSet). Values:
+   *             null      no ready() call has pushed a future yet; no callback is registered.
+   *             Waiter    a Treiber stack of the futures returned by ready() and not completed
+   *                       by the file yet. The ready() call whose push replaced null owns the
+   *                       callback registration on the fence.
+   *             SIGNALED  the fence signaled while the file was open; every pushed future has
+   *                       been completed. ready() answers with a completed future.
+   *             CLOSED    terminal: close() has won. Every pushed future has been cancelled
+   *                       (or completed, if the fence won the race for it).
+   *           Transitions: null -> Waiter -> Waiter (push), {null, Waiter} -> SIGNALED (the
+   *           callback, or ready() finding the fence signaled), anything -> CLOSED (close()).
+   *           The word never goes back to null, so at most one push ever sees null, and the
+   *           callback is registered at most once.
+   *
+   * Linearization points: close() at its getAndSet(CLOSED); ready() at its successful push or at
+   * its read of SIGNALED/CLOSED; every other method at its read of `waiters` in requireOpen().
+   * close() writes CLOSED before it nulls `fence`, so a caller that reads a non-CLOSED word and
+   * then a non-null fence has linearized before the close; one that reads null throws as if it
+   * came after it.
+   *
+   * Claiming futures exactly once: both the fence callback (to complete) and close() (to cancel)
+   * detach the whole stack with one atomic swap of `waiters`; whoever detaches a node owns it.
+   *
+   * The registration race: ready() may push, lose the CPU, and call fence.addCallback only after
+   * close() has already tried removeCallback. After a successful addCallback, ready() therefore
+   * re-reads `waiters`; on CLOSED it removes the callback itself. Both the removal in close() and
+   * the re-check in ready() are ordered by the volatile accesses (and by the fence's own
+   * synchronization of its callback list), so at least one of them sees the registration; a
+   * second removal is a harmless no-op returning false.
+   *
+   * Benign race: a future returned by ready() that its caller cancels or completes stays on the
+   * stack until the next push prunes it from the top, the fence signals, or the file closes.
+   * Completing or cancelling it again is a no-op.
+   */
+
+  /** Terminal value of {@link #waiters}: the file is closed. */
+  private static final Object CLOSED = new Object();
+
+  /** Value of {@link #waiters}: the fence signaled while the file was open. */
+  private static final Object SIGNALED = new Object();
+
+  /** The file's name: the given one, else the kernel's default rule. Never null. */
+  private final String name;
+
+  /** The callback registered on the fence by the first {@link #ready()}; one per file. */
+  private final FenceCallback callback = signaled -> onFenceSignaled();
+
+  /** The fence; {@code null} once closed. Written only by the constructor and {@link #close()}. */
+  private volatile @Nullable Fence fence;
+
+  /** The readiness word; see the overview. Accessed only through {@link #WAITERS}. */
+  private volatile @Nullable Object waiters;
+
+  private SyncFile(Fence fence, String name) {
+    this.name = name;
+    this.fence = fence;
+  }
+
+  /**
+   * Creates an open sync file on {@code f}, named by the default rule (see {@link #name()}).
+   *
+   * <p>Creating a file does not enable signaling on the fence and registers nothing on it.
+   *
+   * @param f the fence to wrap
+   * @return a new open sync file
+   * @throws NullPointerException if {@code f} is null
+   */
+  public static SyncFile create(Fence f) {
+    Objects.requireNonNull(f, "f");
+    return new SyncFile(f, defaultName(f));
+  }
+
+  /**
+   * Creates an open sync file on {@code f} with the given name.
+   *
+   * <p>As in the kernel, an empty name means "no name": the file is then named by the default rule
+   * (see {@link #name()}). Any other string, of any length, is kept as is.
+   *
+   * @param f the fence to wrap
+   * @param name the file's name; empty for the default name
+   * @return a new open sync file
+   * @throws NullPointerException if {@code f} or {@code name} is null
+   */
+  public static SyncFile create(Fence f, String name) {
+    Objects.requireNonNull(f, "f");
+    Objects.requireNonNull(name, "name");
+    return new SyncFile(f, name.isEmpty() ? defaultName(f) : name);
+  }
+
+  /**
+   * Returns the fence this file wraps.
+   *
+   * @return the fence, never null
+   * @throws IllegalStateException if this file is closed
+   */
+  public Fence fence() {
+    return requireOpen();
+  }
+
+  /**
+   * Returns the name of this file: the name given at creation or merge, else the kernel's default
+   * {@code "<driver>-<timeline><context>-<seqno>"} built from the fence's {@link
+   * Fence#driverName()}, {@link Fence#timelineName()}, {@link Fence#context()} and {@link
+   * Fence#seqno()} (context and seqno in signed decimal), for example {@code "sw_sync-gpu3-17"}.
+   *
+   * <p>The name is fixed when the file is created and stays available after {@link #close()}.
+   *
+   * @return the name, never null
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns a new open sync file whose fence is {@link Fences#merge(Fence...)} of this file's fence
+   * and {@code other}'s: it signals when both have signaled, and holds one fence per context (the
+   * later one) of the leaves of both.
+   *
+   * <p>Both inputs stay open and unchanged; the new file is independent of them (closing either
+   * does not close it). {@code other} may be this file. If every leaf has already signaled, the
+   * new file's fence is an already signaled fence.
+   *
+   * @param name the new file's name; empty for the default name (see {@link #create(Fence,
+   *     String)})
+   * @param other the file to merge with; may be {@code this}
+   * @return a new open sync file
+   * @throws NullPointerException if {@code name} or {@code other} is null
+   * @throws IllegalStateException if this file or {@code other} is closed
+   */
+  public SyncFile merge(String name, SyncFile other) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(other, "other");
+    Fence mine = requireOpen();
+    Fence theirs = other.requireOpen();
+    return create(Fences.merge(mine, theirs), name);
+  }
+
+  /**
+   * Returns a snapshot of this file: its name, the status of its fence, and one entry per leaf of
+   * the fence ({@link Fences#unwrap(Fence)}), in unwrap order.
+   *
+   * <p>The file's status is read before its leaves, so a snapshot whose status is non-zero shows
+   * every leaf of a merged file as signaled. Statuses are those of {@link Fence#status()}: 0
+   * pending, 1 signaled without error, a negative error code otherwise. Reading a status may
+   * signal a fence whose {@code peekSignaled()} hook says it is done, as {@code Fence.status()}
+   * does; it does not enable signaling.
+   *
+   * @return a new immutable snapshot
+   * @throws IllegalStateException if this file is closed
+   */
+  public SyncFileInfo info() {
+    Fence f = requireOpen();
+    int status = f.status();
+    List<Fence> leaves = Fences.unwrap(f);
+    List<SyncFenceInfo> infos = new ArrayList<>(leaves.size());
+    for (Fence leaf : leaves) {
+      infos.add(SyncFenceInfo.of(leaf));
+    }
+    return new SyncFileInfo(name, status, infos);
+  }
+
+  /**
+   * Waits until the fence has signaled, with or without error, or the timeout elapses.
+   *
+   * <p>A zero timeout polls. A wait that is in progress when another thread closes the file keeps
+   * waiting on the fence; closing does not wake it.
+   *
+   * @param timeout the longest time to wait; zero to poll
+   * @return {@code true} if the fence has signaled, {@code false} on timeout
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws IllegalStateException if this file is closed
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  public boolean await(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout: " + timeout);
+    }
+    return requireOpen().await(timeout);
+  }
+
+  /**
+   * Returns a future that completes normally, with this file, once the fence has signaled &mdash;
+   * with or without an error, like poll readiness in the kernel; the error shows in {@link
+   * #info()}.
+   *
+   * <p>Each call returns a new future, so cancelling or completing one does not affect the others
+   * or the fence. If the fence has already signaled the future is already complete. The first call
+   * on a pending fence registers one callback on it (and so enables signaling); later calls share
+   * it. {@link #close()} cancels every returned future that is still pending and removes that
+   * callback.
+   *
+   * <p>The futures complete in the thread that signals the fence; dependent stages attached with
+   * the non-async methods of {@link CompletableFuture} run in that thread too, so attach heavy work
+   * with the {@code *Async} variants.
+   *
+   * @return a future completing with this file when the fence signals
+   * @throws IllegalStateException if this file is closed
+   */
+  public CompletableFuture<SyncFile> ready() {
+    Fence f = requireOpen();
+    CompletableFuture<SyncFile> future = new CompletableFuture<>();
+    Object head;
+    for (;;) {
+      head = waitersVolatile();
+      if (head == CLOSED) {
+        throw closedException();
+      }
+      if (head == SIGNALED) {
+        future.complete(this);
+        return future;
+      }
+      if (head == null && f.isSignaled()) {
+        // Nothing registered and nothing to register: remember the signal, answer at once.
+        casWaiters(null, SIGNALED);
+        continue;
+      }
+      Waiter node = new Waiter(future, pruneDone((Waiter) head));
+      if (casWaiters(head, node)) {
+        break;
+      }
+    }
+    if (head == null) {
+      registerCallback(f);
+    }
+    return future;
+  }
+
+  /**
+   * Passes a deadline hint to the fence: a waiter needs it signaled by {@code deadlineNanos} on the
+   * {@link System#nanoTime()} clock. Forwarded to {@link Fence#setDeadline(long)}; ignored by a
+   * fence that has signaled. Any value is accepted; a deadline in the past means "as soon as
+   * possible".
+   *
+   * @param deadlineNanos the deadline on the {@code System.nanoTime()} clock
+   * @throws IllegalStateException if this file is closed
+   */
+  public void setDeadline(long deadlineNanos) {
+    requireOpen().setDeadline(deadlineNanos);
+  }
+
+  /**
+   * Closes this file: cancels every future returned by {@link #ready()} that is still pending,
+   * removes the file's callback from the fence and drops the file's reference to the fence. The
+   * fence itself is not touched: it stays pending or signaled as it was, and other files on it are
+   * unaffected.
+   *
+   * <p>Idempotent and thread-safe: of concurrent calls exactly one does the work, and every call
+   * returns after the file counts as closed. Never throws.
+   */
+  @Override
+  public void close() {
+    Object head = WAITERS.getAndSet(this, CLOSED);
+    if (head == CLOSED) {
+      return;
+    }
+    Fence f = fence;
+    fence = null;
+    if (head != null && f != null) {
+      // A callback may be registered (or about to be; see the registration race above).
+      f.removeCallback(callback);
+    }
+    if (head instanceof Waiter) {
+      for (CompletableFuture<SyncFile> future : inCallOrder((Waiter) head)) {
+        future.cancel(false);
+      }
+    }
+  }
+
+  /**
+   * Returns a debug description: the name, and the fence's {@link Fence#describe()} while open or
+   * {@code "closed"} after {@link #close()}. The format may change.
+   *
+   * @return a one-line description
+   */
+  @Override
+  public String toString() {
+    Fence f = fence;
+    return "SyncFile[" + name + ", " + (f == null ? "closed" : f.describe()) + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals
+
+  static String defaultName(Fence f) {
+    return f.driverName() + '-' + f.timelineName() + f.context() + '-' + f.seqno();
+  }
+
+  /** Returns the fence, or throws if the file is closed. See the overview for the ordering. */
+  private Fence requireOpen() {
+    if (waitersVolatile() == CLOSED) {
+      throw closedException();
+    }
+    Fence f = fence;
+    if (f == null) {
+      throw closedException();
+    }
+    return f;
+  }
+
+  private IllegalStateException closedException() {
+    return new IllegalStateException("sync file '" + name + "' is closed");
+  }
+
+  private void registerCallback(Fence f) {
+    if (!f.addCallback(callback)) {
+      // Already signaled: the callback will never run, so do its work here.
+      onFenceSignaled();
+    } else if (waitersVolatile() == CLOSED) {
+      // close() ran between our push and our registration and may have missed it.
+      f.removeCallback(callback);
+    }
+  }
+
+  /** The callback's body: complete every pushed future, unless close() got there first. */
+  private void onFenceSignaled() {
+    for (;;) {
+      Object head = waitersVolatile();
+      if (head == CLOSED || head == SIGNALED) {
+        return;
+      }
+      if (casWaiters(head, SIGNALED)) {
+        if (head instanceof Waiter) {
+          for (CompletableFuture<SyncFile> future : inCallOrder((Waiter) head)) {
+            future.complete(this);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** Skips the done futures at the top of the stack (cancelled or completed by their callers). */
+  private static @Nullable Waiter pruneDone(@Nullable Waiter head) {
+    Waiter w = head;
+    while (w != null && w.future.isDone()) {
+      w = w.next;
+    }
+    return w;
+  }
+
+  /** The futures of a detached stack, oldest first. */
+  private static List<CompletableFuture<SyncFile>> inCallOrder(Waiter head) {
+    List<CompletableFuture<SyncFile>> futures = new ArrayList<>();
+    for (Waiter w = head; w != null; w = w.next) {
+      futures.add(w.future);
+    }
+    Collections.reverse(futures);
+    return futures;
+  }
+
+  /** A node of the stack of futures returned by {@link #ready()}; immutable once published. */
+  private static final class Waiter {
+    final CompletableFuture<SyncFile> future;
+    final @Nullable Waiter next;
+
+    Waiter(CompletableFuture<SyncFile> future, @Nullable Waiter next) {
+      this.future = future;
+      this.next = next;
+    }
+  }
+
+  private @Nullable Object waitersVolatile() {
+    return WAITERS.getVolatile(this);
+  }
+
+  private boolean casWaiters(@Nullable Object expected, Object value) {
+    return WAITERS.compareAndSet(this, expected, value);
+  }
+
+  // VarHandle mechanics
+  private static final VarHandle WAITERS;
+
+  static {
+    try {
+      WAITERS = MethodHandles.lookup().findVarHandle(SyncFile.class, "waiters", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+}
