@@ -8,5 +8,5 @@ module org.fence4j.core {
   requires static org.jspecify;
 
   exports org.fence4j;
-  exports org.fence4j.internal to org.fence4j.syncfile, org.fence4j.reservation;
+  exports org.fence4j.internal to org.fence4j.syncfile;
 }

@@ -650,7 +650,8 @@ public abstract class Fence {
 
   /**
    * Returns one debug line: {@code "<context>:<seqno> <timeline> <driver> <state>"}, where state
-   * is {@code unsignaled}, {@code signaled}, or {@code signaled error=NAME(code)}.
+   * is {@code unsignaled}, {@code signaled}, or {@code signaled error=NAME(code)}. Like {@link
+   * #isSignaled()}, consults {@link #peekSignaled()} first.
    *
    * @return the description
    */
@@ -665,7 +666,7 @@ public abstract class Fence {
             .append(' ')
             .append(driverName())
             .append(' ');
-    if (state == SIGNALED) {
+    if (isSignaled()) {
       sb.append("signaled");
       FenceError e = error;
       if (e != null) {

@@ -1,16 +1,19 @@
 package org.fence4j;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
  * An errno-style error a fence can signal with: a negative {@link #code()} in [-4095, -1] and a
  * {@link #name()}.
  *
- * <p>The usual codes are constants ({@link #EIO}, {@link #ENOENT}, ...). {@link #of(int)} returns
+ * <p>Serializable; a deserialized known error is its constant. The usual codes are constants ({@link #EIO}, {@link #ENOENT}, ...). {@link #of(int)} returns
  * the constant for a known code, so constants may be compared with {@code ==}; in general, errors
  * are equal when their codes are equal. Instances are immutable and thread-safe.
  */
-public final class FenceError {
+public final class FenceError implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** I/O error: the work failed. */
   public static final FenceError EIO = new FenceError(-5, "EIO");
   /** No such entity: for example a point of a software timeline that was closed. */
@@ -93,6 +96,11 @@ public final class FenceError {
    */
   public String name() {
     return name;
+  }
+
+  /** Deserializes to the constant for a known code. */
+  private Object readResolve() {
+    return of(code);
   }
 
   /** Errors are equal when their codes are equal. */

@@ -9,7 +9,7 @@ import java.util.Objects;
 public class FenceErrorException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** The error; effectively final (kept non-final only for serialization). */
+  /** The error this exception carries. */
   private final FenceError error;
 
   /**

@@ -98,21 +98,21 @@ public final class Fences {
       }
       perContext.merge(leaf.context(), leaf, (a, b) -> b.seqno() > a.seqno() ? b : a);
     }
-    if (firstFailed != null) {
-      // Unlike the kernel, a failure that already happened is not merged away: keep the first
-      // failed leaf (it is signaled, so it never delays the result) so the merge reports it.
-      perContext.putIfAbsent(firstFailed.context(), firstFailed);
-      if (perContext.size() == 1) {
+    if (perContext.isEmpty()) {
+      if (firstFailed != null) {
         return new StubFence(latest, firstFailed.error().orElseThrow());
       }
-    }
-    if (perContext.isEmpty()) {
       return Fence.signaledStub(sawSignaled ? latest : System.nanoTime());
     }
-    if (perContext.size() == 1) {
-      return perContext.values().iterator().next();
-    }
     List<Fence> ordered = new ArrayList<>(perContext.values());
+    if (firstFailed != null) {
+      // Unlike the kernel, a failure that already happened is not merged away: the first failed
+      // leaf joins the array (it is signaled, so it never delays it) and becomes its error.
+      ordered.add(firstFailed);
+    }
+    if (ordered.size() == 1) {
+      return ordered.get(0);
+    }
     ordered.sort(Comparator.comparingLong(Fence::context));
     return FenceArray.all(ordered);
   }
