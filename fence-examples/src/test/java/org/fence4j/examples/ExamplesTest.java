@@ -1,0 +1,61 @@
+package org.fence4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs every example's main method, so the README's demo and the examples keep working. */
+@Timeout(60)
+class ExamplesTest {
+
+  /** Runs {@code main} with standard output captured and returns what it printed. */
+  private static String run(ThrowingMain main) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      main.run(new String[0]);
+    } finally {
+      System.setOut(original);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @FunctionalInterface
+  interface ThrowingMain {
+    void run(String[] args) throws Exception;
+  }
+
+  /** The README's demo runs to the end and shows the producer, wait-any and array parts. */
+  @Test
+  void demo_runsToCompletion() throws Exception {
+    String out = run(Demo::main);
+    assertThat(out)
+        .contains("consumer: frame 3 ready")
+        .contains("first done: index 1 (cpu)")
+        .contains("frame status -2, error ENOENT")
+        .contains("demo finished");
+  }
+
+  /** The explicit-synchronization example runs to the end. */
+  @Test
+  void explicitSyncExample_runsToCompletion() throws Exception {
+    assertThat(run(org.fence4j.examples.explicit.ExplicitSyncExample::main)).isNotEmpty();
+  }
+
+  /** The implicit-synchronization (reservation object) example runs to the end. */
+  @Test
+  void implicitSyncExample_runsToCompletion() throws Exception {
+    assertThat(run(ImplicitSyncExample::main)).isNotEmpty();
+  }
+
+  /** The KDS-style resource set example runs to the end. */
+  @Test
+  void resourceSetExample_runsToCompletion() throws Exception {
+    assertThat(run(ResourceSetExample::main)).isNotEmpty();
+  }
+}

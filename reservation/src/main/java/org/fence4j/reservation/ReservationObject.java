@@ -1,0 +1,850 @@
+package org.fence4j.reservation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.fence4j.Fence;
+import org.fence4j.FenceArray;
+import org.fence4j.FenceCallback;
+import org.fence4j.FenceChain;
+import org.fence4j.Fences;
+import org.fence4j.StrictMode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The fences of one shared buffer, for implicit synchronization: the kernel's {@code dma_resv}.
+ *
+ * <p>Every fence is stored with a {@link Usage}. A producer that starts an access to the buffer
+ * locks the object, waits for (or makes its work depend on) the fences its access must follow,
+ * {@linkplain #reserveFences(int) reserves} a slot, {@linkplain #addFence(Fence, Usage) adds} the
+ * fence of its own work and unlocks. A consumer asks for the fences it must wait for, without any
+ * lock:
+ *
+ * <pre>{@code
+ * // producer (a renderer writing the buffer)
+ * buffer.lock();
+ * try {
+ *   Fence before = buffer.singleton(Usage.forAccess(true)); // readers and writers so far
+ *   Fence done = renderer.submit(before);                   // work that starts after "before"
+ *   buffer.reserveFences(1);
+ *   buffer.addFence(done, Usage.WRITE);
+ * } finally {
+ *   buffer.unlock();
+ * }
+ * // consumer (a display reading it), any thread, no lock
+ * buffer.await(Usage.forAccess(false), Duration.ofMillis(50));
+ * }</pre>
+ *
+ * <p><b>Two models on one object.</b> The usage API ({@link #addFence(Fence, Usage)}, {@link
+ * #fences(Usage)}) is the kernel's current model: fences are never evicted by other fences, only
+ * replaced by a later fence of the same context or once signaled. The classic exclusive + shared
+ * API ({@link #addExclusiveFence(Fence)}, {@link #addSharedFence(Fence)}, {@link
+ * #exclusiveFence()}, {@link #sharedFences()}) is a view on the same entries: the exclusive fence
+ * is the {@link Usage#WRITE} entry and the shared fences are the {@link Usage#READ} entries, and
+ * {@link #addExclusiveFence(Fence)} keeps the old barrier semantics (it drops every READ and WRITE
+ * entry). See {@code docs/reservation.md} for when to use which.
+ *
+ * <p><b>Locking.</b> Writers must hold the object's lock, a {@link WwMutex} of class {@link
+ * #wwClass()}: through {@link #lock()}, {@link #lock(WwAcquireContext)}, {@link
+ * #lockSlow(WwAcquireContext)}, {@link #tryLock()}, {@link ReservationLocks}, or {@link #mutex()}
+ * directly; all are the same lock, owned by the locking thread. Every method that adds a fence
+ * needs one reserved slot per fence; reservations accumulate until the lock is released and are
+ * void afterwards.
+ *
+ * <p><b>Readers</b> ({@link #fences(Usage)}, {@link #singleton(Usage)}, {@link
+ * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #setDeadline(Usage, long)},
+ * {@link #exclusiveFence()}, {@link #sharedFences()}, {@link #describe()}) never lock and never
+ * block writers: each reads one immutable snapshot, so a reader racing a writer sees the set of
+ * fences before the update or after it, never a mix.
+ *
+ * <p>Bad input (null, a container fence, a missing lock or slot) fails at the call with an
+ * exception and leaves the object unchanged and usable.
+ *
+ * <p>Memory consistency effects: actions of a writer before it adds a fence happen-before the
+ * actions of a reader after it observes that fence in a snapshot.
+ */
+public final class ReservationObject {
+  /*
+   * Overview:
+   * State is one volatile reference, "snapshot", to an immutable-looking Snapshot (entries array
+   * + count). Readers read it once and work on that snapshot only: lock-free, never torn.
+   *
+   * Writers hold the WwMutex (checked: owner thread == current thread) and publish a new Snapshot
+   * object with a volatile write after filling in its entries, so a reader that sees the new
+   * snapshot also sees its entries (release/acquire via the volatile field).
+   *
+   * Array sharing (to keep appends cheap, as the kernel does): an append writes entries[count] of
+   * the current array and publishes Snapshot(array, count + 1). That slot lies beyond the count
+   * of every snapshot published before, so no earlier reader can see it change. Every other
+   * update (replacement, removal, compaction, copy) builds a fresh array. Invariant: no slot
+   * below the count of any published snapshot of an array is ever written again.
+   *
+   * Capacity invariant (under the lock): snapshot.entries.length >= snapshot.count + reserved,
+   * so adding a fence after reserveFences() never needs to allocate.
+   *
+   * "reserved" is a plain field: it is only touched by the lock holder, and the WwMutex hand-off
+   * orders successive holders. The unlock hook zeroes it before the lock is released.
+   *
+   * Fields used by ResourceSet ("rs*") are guarded by ResourceSet.LOCK, except the volatile
+   * rsUnlockWaiters flag, which is the lock-free fast path of the unlock hook.
+   */
+
+  /**
+   * The shared Wait-Die class of reservation objects created with {@link #ReservationObject()},
+   * the equivalent of the kernel's {@code reservation_ww_class}.
+   */
+  public static final WwClass WW_CLASS = WwClass.waitDie("reservation_ww_class");
+
+  /**
+   * How a fence uses the buffer, ordered from strongest to weakest. A query with usage {@code U}
+   * covers every fence whose usage is {@code U} or stronger (declared earlier).
+   */
+  public enum Usage {
+    /** Kernel-style memory management (moves, clears): everyone always waits for these. */
+    KERNEL,
+    /** An implicitly synchronized write. */
+    WRITE,
+    /** An implicitly synchronized read. */
+    READ,
+    /**
+     * Tracked but not implicitly synchronized (explicitly synchronized work, bookkeeping); only a
+     * {@code BOOKKEEP} query sees it.
+     */
+    BOOKKEEP;
+
+    /**
+     * Returns the usage a new access must wait for: {@link #READ} for a write (wait for readers
+     * and writers), {@link #WRITE} for a read (wait for writers only).
+     *
+     * @param write whether the new access writes the buffer
+     * @return the usage to query
+     */
+    public static Usage forAccess(boolean write) {
+      return write ? READ : WRITE;
+    }
+
+    /** Whether a query with this usage covers a fence stored with {@code stored}. */
+    boolean covers(Usage stored) {
+      return stored.ordinal() <= ordinal();
+    }
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final class Entry {
+    final Fence fence;
+    final Usage usage;
+
+    Entry(Fence fence, Usage usage) {
+      this.fence = fence;
+      this.usage = usage;
+    }
+  }
+
+  private static final class Snapshot {
+    final Entry[] entries; // slots [0, count) are final for this snapshot
+    final int count;
+
+    Snapshot(Entry[] entries, int count) {
+      this.entries = entries;
+      this.count = count;
+    }
+  }
+
+  private static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
+  private static final int MIN_CAPACITY = 4;
+  private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
+
+  private final WwMutex mutex;
+  private volatile Snapshot snapshot = EMPTY;
+  private int reserved; // guarded by mutex; free reserved slots
+  private volatile boolean strict;
+
+  // ResourceSet bookkeeping, guarded by ResourceSet.LOCK.
+  @Nullable ArrayList<ResourceSet.Link> rsQueue;
+  @Nullable ArrayList<ResourceSet> rsUnlockWaiterList;
+  volatile boolean rsUnlockWaiters;
+
+  /** Creates an empty reservation object locked through the shared {@link #WW_CLASS}. */
+  public ReservationObject() {
+    this(WW_CLASS);
+  }
+
+  /**
+   * Creates an empty reservation object whose lock belongs to {@code wwClass}.
+   *
+   * @param wwClass the wound/wait class of its lock
+   * @throws NullPointerException if {@code wwClass} is null
+   */
+  public ReservationObject(WwClass wwClass) {
+    Objects.requireNonNull(wwClass, "wwClass");
+    this.mutex = new WwMutex(wwClass, new UnlockHook());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Locking
+
+  /**
+   * Returns the wound/wait class of this object's lock.
+   *
+   * @return the class
+   */
+  public WwClass wwClass() {
+    return mutex.wwClass();
+  }
+
+  /**
+   * Returns this object's lock; holding it by any of its methods is holding the object's lock.
+   *
+   * @return the lock
+   */
+  public WwMutex mutex() {
+    return mutex;
+  }
+
+  /**
+   * Locks the object as part of the transaction {@code ctx}; see {@link
+   * WwMutex#lock(WwAcquireContext)}.
+   *
+   * @param ctx the acquire context
+   * @return {@code true} if acquired, {@code false} if {@code ctx} already holds it
+   * @throws WwDeadlockException if {@code ctx} must back off
+   * @throws IllegalArgumentException if {@code ctx} is of another class
+   * @throws IllegalStateException if {@code ctx} is closed, done or of another thread
+   * @throws NullPointerException if {@code ctx} is null
+   */
+  public boolean lock(WwAcquireContext ctx) {
+    return mutex.lock(ctx);
+  }
+
+  /**
+   * Interruptible {@link #lock(WwAcquireContext)}; see {@link
+   * WwMutex#lockInterruptibly(WwAcquireContext)}.
+   *
+   * @param ctx the acquire context
+   * @return {@code true} if acquired, {@code false} if {@code ctx} already holds it
+   * @throws InterruptedException if interrupted before or while waiting
+   * @throws WwDeadlockException if {@code ctx} must back off
+   * @throws IllegalArgumentException if {@code ctx} is of another class
+   * @throws IllegalStateException if {@code ctx} is closed, done or of another thread
+   * @throws NullPointerException if {@code ctx} is null
+   */
+  public boolean lockInterruptibly(WwAcquireContext ctx) throws InterruptedException {
+    return mutex.lockInterruptibly(ctx);
+  }
+
+  /**
+   * The back-off acquire after a {@link WwDeadlockException}; see {@link
+   * WwMutex#lockSlow(WwAcquireContext)}.
+   *
+   * @param ctx the acquire context, holding no lock
+   * @throws IllegalStateException if {@code ctx} holds a lock, is closed, done or of another
+   *     thread
+   * @throws IllegalArgumentException if {@code ctx} is of another class
+   * @throws NullPointerException if {@code ctx} is null
+   */
+  public void lockSlow(WwAcquireContext ctx) {
+    mutex.lockSlow(ctx);
+  }
+
+  /**
+   * Locks the object without a context (a single object), waiting uninterruptibly.
+   *
+   * @throws IllegalStateException if the current thread already holds the lock
+   */
+  public void lock() {
+    mutex.lock();
+  }
+
+  /**
+   * Locks the object without a context if it is free now.
+   *
+   * @return whether the lock was acquired
+   */
+  public boolean tryLock() {
+    return mutex.tryLock();
+  }
+
+  /**
+   * Unlocks the object. Unused reserved slots are void afterwards.
+   *
+   * @throws IllegalStateException if the current thread does not hold the lock
+   */
+  public void unlock() {
+    mutex.unlock();
+  }
+
+  /**
+   * Tells whether anyone holds the lock (a racy snapshot).
+   *
+   * @return whether the object is locked
+   */
+  public boolean isLocked() {
+    return mutex.isLocked();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writers (lock held)
+
+  /**
+   * Reserves {@code n} more slots for fences to be added before the lock is released. Reservations
+   * accumulate; adding a fence uses one; unlocking voids the rest. Signaled fences are compacted
+   * away (readers never see them anyway), and storage is allocated here so that adding a fence
+   * never needs to.
+   *
+   * @param n the number of slots, at least 1
+   * @throws IllegalArgumentException if {@code n < 1} or the total would be absurdly large
+   * @throws IllegalStateException if the current thread does not hold the lock
+   */
+  public void reserveFences(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be at least 1, got " + n);
+    }
+    checkLocked();
+    Snapshot s = snapshot;
+    long wanted = (long) reserved + n;
+    if (wanted + s.count > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "cannot reserve " + n + " more fence slots (" + reserved + " already reserved)");
+    }
+    int live = 0;
+    for (int i = 0; i < s.count; i++) {
+      if (!s.entries[i].fence.isSignaled()) {
+        live++;
+      }
+    }
+    boolean compact = live < s.count;
+    long needed = live + wanted;
+    if (compact || s.entries.length < s.count + wanted) {
+      long capacity = Math.max(MIN_CAPACITY, needed);
+      if (s.entries.length < s.count + wanted) {
+        capacity = Math.max(capacity, Math.min(2L * s.entries.length, MAX_CAPACITY)); // grow
+      } else {
+        capacity = Math.max(capacity, s.entries.length); // compaction only: keep the room
+      }
+      Entry[] fresh = new Entry[(int) capacity];
+      int j = 0;
+      for (int i = 0; i < s.count; i++) {
+        Entry e = s.entries[i];
+        if (!e.fence.isSignaled()) {
+          fresh[j++] = e;
+        }
+      }
+      snapshot = new Snapshot(fresh, j);
+    }
+    reserved = (int) wanted;
+  }
+
+  /**
+   * Adds {@code fence} with {@code usage}, using one reserved slot. The first stored entry that
+   * either has the same context, a usage that is not stronger than {@code usage} and a fence that
+   * is not later than {@code fence}, or whose fence has signaled, is replaced; otherwise the fence
+   * is appended. So a same-context WRITE fence replaces a READ one, but a READ fence never
+   * replaces a WRITE one (both are kept).
+   *
+   * @param fence a plain fence (add the leaves of arrays and chains one by one)
+   * @param usage how the fence uses the buffer
+   * @throws IllegalArgumentException if {@code fence} is a {@link FenceArray} or {@link FenceChain}
+   * @throws IllegalStateException if the current thread does not hold the lock, or no slot is
+   *     reserved
+   * @throws NullPointerException if an argument is null
+   */
+  public void addFence(Fence fence, Usage usage) {
+    Objects.requireNonNull(fence, "fence");
+    Objects.requireNonNull(usage, "usage");
+    checkWritable(fence);
+    Snapshot s = snapshot;
+    for (int i = 0; i < s.count; i++) {
+      Entry old = s.entries[i];
+      if ((old.fence.context() == fence.context()
+              && old.usage.ordinal() >= usage.ordinal()
+              && !old.fence.isLaterThan(fence))
+          || old.fence.isSignaled()) {
+        replaceAt(s, i, new Entry(fence, usage));
+        reserved--;
+        return;
+      }
+    }
+    append(s, new Entry(fence, usage));
+  }
+
+  /**
+   * Replaces every entry of context {@code context} by {@code replacement} with {@code usage}.
+   * Valid only when the old work no longer touches the buffer once {@code replacement} has
+   * signaled (for example, a preemption fence replaced by a page-table update fence). Needs the
+   * lock but no reserved slot; does nothing if no entry has that context.
+   *
+   * @param context the context whose entries are replaced
+   * @param replacement the new fence, not a container
+   * @param usage the usage of the replaced entries
+   * @throws IllegalArgumentException if {@code replacement} is a {@link FenceArray} or {@link
+   *     FenceChain}
+   * @throws IllegalStateException if the current thread does not hold the lock
+   * @throws NullPointerException if {@code replacement} or {@code usage} is null
+   */
+  public void replaceFences(long context, Fence replacement, Usage usage) {
+    Objects.requireNonNull(replacement, "replacement");
+    Objects.requireNonNull(usage, "usage");
+    checkLocked();
+    checkNotContainer(replacement, "replacement");
+    Snapshot s = snapshot;
+    Entry[] fresh = null;
+    for (int i = 0; i < s.count; i++) {
+      if (s.entries[i].fence.context() == context) {
+        if (fresh == null) {
+          fresh = Arrays.copyOf(s.entries, s.entries.length);
+        }
+        fresh[i] = new Entry(replacement, usage);
+      }
+    }
+    if (fresh != null) {
+      snapshot = new Snapshot(fresh, s.count);
+    }
+  }
+
+  /**
+   * Classic API: makes {@code fence} the exclusive ({@link Usage#WRITE}) fence and drops every
+   * shared ({@link Usage#READ}) and previous exclusive fence; {@link Usage#KERNEL} and {@link
+   * Usage#BOOKKEEP} entries are kept. Uses one reserved slot.
+   *
+   * <p>Barrier semantics: the caller guarantees that {@code fence} signals only after every fence
+   * it replaces (build it on them, for example with a wait-all {@link FenceArray} of the old
+   * fences and the new work). With {@linkplain #setStrict(boolean) strict mode} on, a fence that
+   * signals while one of the fences it replaced is still pending is reported through {@link
+   * StrictMode#reportViolation(String)}; strict mode registers a callback on {@code fence}, which
+   * enables its signaling.
+   *
+   * @param fence the new exclusive fence, not a container
+   * @throws IllegalArgumentException if {@code fence} is a {@link FenceArray} or {@link FenceChain}
+   * @throws IllegalStateException if the current thread does not hold the lock, or no slot is
+   *     reserved
+   * @throws NullPointerException if {@code fence} is null
+   */
+  public void addExclusiveFence(Fence fence) {
+    Objects.requireNonNull(fence, "fence");
+    checkWritable(fence);
+    Snapshot s = snapshot;
+    int kept = 0;
+    List<Fence> replaced = new ArrayList<>();
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (e.usage == Usage.WRITE || e.usage == Usage.READ) {
+        if (e.fence != fence && !e.fence.isSignaled()) {
+          replaced.add(e.fence);
+        }
+      } else {
+        kept++;
+      }
+    }
+    Entry[] fresh = new Entry[Math.max(MIN_CAPACITY, kept + reserved)];
+    int j = 0;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (e.usage != Usage.WRITE && e.usage != Usage.READ) {
+        fresh[j++] = e;
+      }
+    }
+    fresh[j++] = new Entry(fence, Usage.WRITE);
+    snapshot = new Snapshot(fresh, j);
+    reserved--;
+    if (strict && !replaced.isEmpty()) {
+      watchBarrier(fence, replaced);
+    }
+  }
+
+  /**
+   * Classic API: adds {@code fence} as a shared ({@link Usage#READ}) fence, replacing the first
+   * shared fence of the same context (whatever their order) or the first signaled entry, else
+   * appending it. Uses one reserved slot. The exclusive fence is kept.
+   *
+   * @param fence the new shared fence, not a container
+   * @throws IllegalArgumentException if {@code fence} is a {@link FenceArray} or {@link FenceChain}
+   * @throws IllegalStateException if the current thread does not hold the lock, or no slot is
+   *     reserved
+   * @throws NullPointerException if {@code fence} is null
+   */
+  public void addSharedFence(Fence fence) {
+    Objects.requireNonNull(fence, "fence");
+    checkWritable(fence);
+    Snapshot s = snapshot;
+    for (int i = 0; i < s.count; i++) {
+      Entry old = s.entries[i];
+      if ((old.usage == Usage.READ && old.fence.context() == fence.context())
+          || old.fence.isSignaled()) {
+        replaceAt(s, i, new Entry(fence, Usage.READ));
+        reserved--;
+        return;
+      }
+    }
+    append(s, new Entry(fence, Usage.READ));
+  }
+
+  /**
+   * Replaces this object's fences by a copy of {@code src}'s unsignaled fences, keeping each
+   * fence's usage. {@code src} is read lock-free (one snapshot); this object's lock must be held.
+   * Needs no reserved slot and keeps the current reservations.
+   *
+   * @param src the object to copy from (may be this object, which just drops signaled fences)
+   * @throws IllegalStateException if the current thread does not hold this object's lock
+   * @throws NullPointerException if {@code src} is null
+   */
+  public void copyFencesFrom(ReservationObject src) {
+    Objects.requireNonNull(src, "src");
+    checkLocked();
+    Snapshot from = src.snapshot;
+    List<Entry> live = new ArrayList<>(from.count);
+    for (int i = 0; i < from.count; i++) {
+      Entry e = from.entries[i];
+      if (!e.fence.isSignaled()) {
+        live.add(e);
+      }
+    }
+    Entry[] fresh = new Entry[Math.max(MIN_CAPACITY, live.size() + reserved)];
+    for (int i = 0; i < live.size(); i++) {
+      fresh[i] = live.get(i);
+    }
+    snapshot = new Snapshot(fresh, live.size());
+  }
+
+  /**
+   * Turns strict mode on or off (off by default). In strict mode, {@link #addExclusiveFence(Fence)}
+   * checks its barrier promise: if the new exclusive fence signals while a fence it replaced is
+   * still pending, the violation is reported through {@link StrictMode#reportViolation(String)}.
+   * Thread-safe; applies to fences added afterwards.
+   *
+   * @param strict whether to check
+   */
+  public void setStrict(boolean strict) {
+    this.strict = strict;
+  }
+
+  /**
+   * Tells whether strict mode is on.
+   *
+   * @return whether strict mode is on
+   */
+  public boolean isStrict() {
+    return strict;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Readers (lock-free)
+
+  /**
+   * Returns the unsignaled fences whose usage is {@code usage} or stronger, from one consistent
+   * snapshot. Lock-free.
+   *
+   * @param usage the weakest usage to include
+   * @return an unmodifiable list, in storage order
+   * @throws NullPointerException if {@code usage} is null
+   */
+  public List<Fence> fences(Usage usage) {
+    Objects.requireNonNull(usage, "usage");
+    Snapshot s = snapshot;
+    List<Fence> out = new ArrayList<>(s.count);
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        out.add(e.fence);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Returns one fence standing for {@link #fences(Usage) fences(usage)}: {@code null} if there is
+   * none, the fence itself if there is one, else a new wait-all {@link FenceArray} (never add it
+   * back to a reservation object: it is a container). Lock-free.
+   *
+   * @param usage the weakest usage to include
+   * @return {@code null}, the only fence, or a wait-all array
+   * @throws NullPointerException if {@code usage} is null
+   */
+  public @Nullable Fence singleton(Usage usage) {
+    List<Fence> fences = fences(usage);
+    switch (fences.size()) {
+      case 0:
+        return null;
+      case 1:
+        return fences.get(0);
+      default:
+        return FenceArray.all(fences);
+    }
+  }
+
+  /**
+   * Tells whether every fence with usage {@code usage} or stronger has signaled. Lock-free.
+   *
+   * @param usage the weakest usage to include
+   * @return {@code true} if nothing covered by {@code usage} is pending
+   * @throws NullPointerException if {@code usage} is null
+   */
+  public boolean testSignaled(Usage usage) {
+    Objects.requireNonNull(usage, "usage");
+    Snapshot s = snapshot;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until every fence with usage {@code usage} or stronger, present when the call starts,
+   * has signaled (with or without error), or the timeout elapses. Lock-free; the caller may hold
+   * the lock. A zero timeout polls.
+   *
+   * @param usage the weakest usage to wait for
+   * @param timeout the maximum time to wait, not negative
+   * @return {@code true} if they all signaled, {@code false} on timeout
+   * @throws InterruptedException if interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if an argument is null
+   */
+  public boolean await(Usage usage, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout: " + timeout);
+    }
+    return awaitNanos(usage, toNanosSaturated(timeout));
+  }
+
+  /**
+   * Waits like {@link #await(Usage, Duration)}; the {@code Duration} form should be preferred.
+   *
+   * @param usage the weakest usage to wait for
+   * @param timeout the maximum time to wait, not negative
+   * @param unit the unit of {@code timeout}
+   * @return {@code true} if they all signaled, {@code false} on timeout
+   * @throws InterruptedException if interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if {@code usage} or {@code unit} is null
+   */
+  public boolean await(Usage usage, long timeout, TimeUnit unit) throws InterruptedException {
+    Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(unit, "unit");
+    if (timeout < 0) {
+      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
+    }
+    return awaitNanos(usage, unit.toNanos(timeout));
+  }
+
+  /**
+   * Passes a deadline hint to every unsignaled fence with usage {@code usage} or stronger; see
+   * {@link Fence#setDeadline(long)}. Lock-free.
+   *
+   * @param usage the weakest usage to include
+   * @param deadlineNanos the deadline on the {@link System#nanoTime()} clock
+   * @throws NullPointerException if {@code usage} is null
+   */
+  public void setDeadline(Usage usage, long deadlineNanos) {
+    for (Fence f : fences(usage)) {
+      f.setDeadline(deadlineNanos);
+    }
+  }
+
+  /**
+   * Classic API: the exclusive fence, that is the stored {@link Usage#WRITE} entry (signaled or
+   * not), or {@code null} if there is none. Should several WRITE entries exist (added through
+   * {@link #addFence(Fence, Usage)}), returns a fence that signals once all of them have ({@link
+   * Fences#merge(List)}). Lock-free.
+   *
+   * @return the exclusive fence, or {@code null}
+   */
+  public @Nullable Fence exclusiveFence() {
+    Snapshot s = snapshot;
+    List<Fence> writes = new ArrayList<>(1);
+    for (int i = 0; i < s.count; i++) {
+      if (s.entries[i].usage == Usage.WRITE) {
+        writes.add(s.entries[i].fence);
+      }
+    }
+    switch (writes.size()) {
+      case 0:
+        return null;
+      case 1:
+        return writes.get(0);
+      default:
+        return Fences.merge(writes);
+    }
+  }
+
+  /**
+   * Classic API: the stored shared ({@link Usage#READ}) fences, signaled or not (signaled ones
+   * disappear when they are compacted or replaced). Lock-free.
+   *
+   * @return an unmodifiable list, in storage order
+   */
+  public List<Fence> sharedFences() {
+    Snapshot s = snapshot;
+    List<Fence> out = new ArrayList<>(s.count);
+    for (int i = 0; i < s.count; i++) {
+      if (s.entries[i].usage == Usage.READ) {
+        out.add(s.entries[i].fence);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Describes every stored fence, one line each: its usage, then {@link Fence#describe()}, e.g.
+   * {@code "write fence: ..."}. Unlike the kernel, BOOKKEEP entries are listed too. Lock-free;
+   * the empty string when no fence is stored.
+   *
+   * @return the description
+   */
+  public String describe() {
+    Snapshot s = snapshot;
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.count; i++) {
+      if (i > 0) {
+        sb.append('\n');
+      }
+      Entry e = s.entries[i];
+      sb.append(e.usage.label()).append(" fence: ").append(e.fence.describe());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Returns a short debug string: identity, number of stored fences and lock state.
+   *
+   * @return a debug string
+   */
+  @Override
+  public String toString() {
+    return "ReservationObject@"
+        + Integer.toHexString(System.identityHashCode(this))
+        + "[fences="
+        + snapshot.count
+        + (mutex.isLocked() ? ", locked" : "")
+        + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals
+
+  /** Number of stored entries, signaled ones included (for tests). */
+  int storedCount() {
+    return snapshot.count;
+  }
+
+  /** Free reserved slots (for tests; lock holder only). */
+  int reservedSlots() {
+    return reserved;
+  }
+
+  private boolean awaitNanos(Usage usage, long nanos) throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long deadline = System.nanoTime() + nanos;
+    for (Fence f : fences(usage)) {
+      long remaining = Math.max(0, deadline - System.nanoTime());
+      if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static long toNanosSaturated(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private void checkLocked() {
+    if (!mutex.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "the lock of " + this + " is not held by the current thread; lock it first");
+    }
+  }
+
+  /** Checks shared by every add method, before anything changes. */
+  private void checkWritable(Fence fence) {
+    checkLocked();
+    checkNotContainer(fence, "fence");
+    if (reserved < 1) {
+      throw new IllegalStateException(
+          "no reserved fence slot on " + this + ": call reserveFences(n) after locking");
+    }
+  }
+
+  private static void checkNotContainer(Fence fence, String name) {
+    if (fence instanceof FenceArray || fence instanceof FenceChain) {
+      throw new IllegalArgumentException(
+          name
+              + " is a container ("
+              + fence.getClass().getSimpleName()
+              + "); add its leaf fences one by one (Fences.unwrap)");
+    }
+  }
+
+  private void append(Snapshot s, Entry e) {
+    // The capacity invariant guarantees room; slot s.count is beyond every published count.
+    s.entries[s.count] = e;
+    snapshot = new Snapshot(s.entries, s.count + 1);
+    reserved--;
+  }
+
+  private void replaceAt(Snapshot s, int index, Entry e) {
+    Entry[] fresh = Arrays.copyOf(s.entries, s.entries.length);
+    fresh[index] = e;
+    snapshot = new Snapshot(fresh, s.count);
+  }
+
+  private static void watchBarrier(Fence exclusive, List<Fence> replaced) {
+    FenceCallback check =
+        signaled -> {
+          List<Fence> early = new ArrayList<>();
+          for (Fence f : replaced) {
+            if (!f.isSignaled()) {
+              early.add(f);
+            }
+          }
+          if (!early.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("exclusive fence [")
+                .append(exclusive.describe())
+                .append("] signaled before ")
+                .append(early.size())
+                .append(" fence(s) it replaced:");
+            for (Fence f : early) {
+              sb.append(" [").append(f.describe()).append(']');
+            }
+            StrictMode.reportViolation(sb.toString());
+          }
+        };
+    if (!exclusive.addCallback(check)) {
+      check.onSignaled(exclusive);
+    }
+  }
+
+  /** Voids reservations on unlock and lets waiting resource sets retry. */
+  private final class UnlockHook implements WwMutex.UnlockListener {
+    @Override
+    public void beforeUnlock() {
+      reserved = 0;
+    }
+
+    @Override
+    public void afterUnlock() {
+      if (rsUnlockWaiters) {
+        ResourceSet.afterBufferUnlock(ReservationObject.this);
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.fence4j.reservation;
+
+import java.util.ArrayDeque;
+
+/**
+ * Runs follow-up work of resource sets (installing grants, which complete futures, which run user
+ * callbacks, which may release sets, which grant others...) iteratively instead of recursively.
+ *
+ * <p>The first {@link #run(Runnable)} on a thread executes its task and then drains whatever the
+ * task (transitively) queued on the same thread; nested calls only queue. A grant cascade through
+ * callbacks therefore uses constant stack depth, however long the queue of requests. Each thread
+ * has its own queue: nothing is ever handed to another thread.
+ */
+final class Trampoline {
+  /*
+   * Overview: per-thread state (ThreadLocal), no sharing, no synchronization. "active" is true
+   * while the outermost run() on this thread drains; tasks queued meanwhile run in FIFO order
+   * before that outermost call returns. A task that throws is reported to the thread's uncaught
+   * exception handler and the drain continues, so one bad task never strands the others.
+   */
+
+  private static final class State {
+    final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    boolean active;
+  }
+
+  private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+  private Trampoline() {}
+
+  /** Runs {@code task} now, or after the task this thread is running, if any. */
+  static void run(Runnable task) {
+    State st = STATE.get();
+    if (st.active) {
+      st.queue.add(task);
+      return;
+    }
+    st.active = true;
+    try {
+      runSafely(task);
+      drain(st);
+    } finally {
+      st.active = false;
+    }
+  }
+
+  /**
+   * Runs the tasks queued on this thread, if the thread is inside {@link #run(Runnable)}. Called
+   * before a thread blocks, so that the work it deferred cannot be what it waits for.
+   */
+  static void helpDrain() {
+    State st = STATE.get();
+    if (st.active) {
+      drain(st);
+    }
+  }
+
+  private static void drain(State st) {
+    Runnable next;
+    while ((next = st.queue.poll()) != null) {
+      runSafely(next);
+    }
+  }
+
+  private static void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | Error e) {
+      Thread t = Thread.currentThread();
+      Thread.UncaughtExceptionHandler h = t.getUncaughtExceptionHandler();
+      if (h != null) {
+        h.uncaughtException(t, e);
+      }
+    }
+  }
+}
