@@ -39,19 +39,37 @@ final class Dispatcher {
     d.running = true;
     try {
       runChain(fence, first);
-      while (d.size > 0) {
-        Object[] r = d.ring;
-        int i = d.head;
-        Fence f = (Fence) r[i];
-        Node.Listener l = (Node.Listener) r[i + 1];
-        r[i] = null;
-        r[i + 1] = null;
-        d.head = (i + 2) & (r.length - 1);
-        d.size -= 2;
-        runChain(f, l);
-      }
+      d.drain();
     } finally {
       d.running = false;
+    }
+  }
+
+  /**
+   * Runs the callbacks queued on this thread by signals made inside the callback that is running
+   * now, if any. Called before a blocking wait: a callback that signals a fence and then waits on
+   * a fence derived from it (an array, a chain) would otherwise wait for work queued behind
+   * itself.
+   */
+  static void runQueued() {
+    Dispatcher d = CURRENT.get();
+    if (!d.running) {
+      return;
+    }
+    d.drain();
+  }
+
+  private void drain() {
+    while (size > 0) {
+      Object[] r = ring;
+      int i = head;
+      Fence f = (Fence) r[i];
+      Node.Listener l = (Node.Listener) r[i + 1];
+      r[i] = null;
+      r[i + 1] = null;
+      head = (i + 2) & (r.length - 1);
+      size -= 2;
+      runChain(f, l);
     }
   }
 

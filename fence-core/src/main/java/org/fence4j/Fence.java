@@ -64,11 +64,14 @@ public abstract class Fence {
    *
    * Linearization of signal(): the release store of SIGNALED. The CAS to SIGNALING detaches the
    * whole list, so each listener is claimed exactly once, by the winner. Between the CAS and the
-   * store the winner writes the plain fields `error` and `timestamp`; the release store publishes
-   * them, and every reader that sees SIGNALED with a volatile (acquire) read sees them. Threads
-   * that meet SIGNALING (a losing signal, addCallback, a timestamp read after a racing peek) spin
-   * for those two plain stores (onSpinWait, then yield); that window is the one place that is not
-   * lock-free, and it is two stores long.
+   * store the winner finds the newest pending error (a read-only walk that stops at the first
+   * ErrorNode; the whole list only when no error was set) and writes the plain fields `error` and
+   * `timestamp`; the release store publishes them, and every reader that sees SIGNALED with a
+   * volatile (acquire) read sees them. Threads that meet SIGNALING (a losing signal, addCallback,
+   * setError, removeCallback) spin until SIGNALED (onSpinWait, then yield) before they answer, so
+   * their answer agrees with isSignaled(); that window is the one place that is not lock-free.
+   * The listeners are relinked in registration order only after the store, by the winner, which
+   * owns the detached list.
    *
    * Pending lists are immutable once published: push is a CAS of a new head; removal CASes in a
    * copy of the nodes above the removed entry, sharing the rest. A CallbackNode is only ever pushed
@@ -203,6 +206,9 @@ public abstract class Fence {
     Objects.requireNonNull(error, "error");
     for (; ; ) {
       Object s = state;
+      if (s == SIGNALING) {
+        awaitPublication(); // so that isSignaled() agrees with the exception
+      }
       if (s == SIGNALED || s == SIGNALING) {
         throw new IllegalStateException("setError after signal: " + describe());
       }
@@ -233,22 +239,29 @@ public abstract class Fence {
       }
     }
     FenceError e = explicit;
-    Node.Listener fifo = NO_LISTENERS;
-    if (s != null && s != Node.ENABLED) {
-      // One pass: the newest error wins; listeners are relinked oldest first.
-      for (Node n = (Node) s; n != null; n = n.next) {
-        if (n instanceof Node.Listener) {
-          Node.Listener l = (Node.Listener) n;
-          l.fifoNext = fifo == NO_LISTENERS ? null : fifo;
-          fifo = l;
-        } else if (e == null && n instanceof Node.ErrorNode) {
+    if (e == null && s != null && s != Node.ENABLED) {
+      for (Node n = (Node) s; n != null; n = n.next) { // the newest error wins
+        if (n instanceof Node.ErrorNode) {
           e = ((Node.ErrorNode) n).error;
+          break;
         }
       }
     }
     this.error = e;
     this.timestamp = readClock ? System.nanoTime() : timestampNanos;
     STATE.setRelease(this, SIGNALED);
+    if (s == null || s == Node.ENABLED) {
+      return NO_LISTENERS;
+    }
+    // The detached list is ours alone now: relink its listeners oldest first.
+    Node.Listener fifo = NO_LISTENERS;
+    for (Node n = (Node) s; n != null; n = n.next) {
+      if (n instanceof Node.Listener) {
+        Node.Listener l = (Node.Listener) n;
+        l.fifoNext = fifo == NO_LISTENERS ? null : fifo;
+        fifo = l;
+      }
+    }
     return fifo;
   }
 
@@ -323,6 +336,11 @@ public abstract class Fence {
       return true;
     }
     return false;
+  }
+
+  /** The signaled flag alone: no peek, no side effect. */
+  final boolean isSignaledFlag() {
+    return state == SIGNALED;
   }
 
   /**
@@ -527,6 +545,7 @@ public abstract class Fence {
     long deadline = forever ? 0L : System.nanoTime() + nanos;
     boolean interrupted = false;
     try {
+      Dispatcher.runQueued(); // a callback waiting on a fence its own cascade signals
       while (state != SIGNALED) {
         if (forever) {
           LockSupport.park(this);
@@ -777,7 +796,11 @@ public abstract class Fence {
   private boolean removeKey(Object key) {
     for (; ; ) {
       Object s = state;
-      if (s == SIGNALED || s == SIGNALING || s == null) {
+      if (s == SIGNALING) {
+        awaitPublication(); // so that isSignaled() agrees with the answer
+        return false;
+      }
+      if (s == SIGNALED || s == null) {
         return false;
       }
       Node updated = without((Node) s, key);

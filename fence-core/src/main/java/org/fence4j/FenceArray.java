@@ -32,10 +32,11 @@ public final class FenceArray extends Fence {
    * each member signal (or a member found already signaled while registering) records its error
    * with a CAS into `firstError` (all mode; the winner's error in any mode) and then decrements
    * `pending` with getAndAdd. The thread that takes it to 0 signals the array with firstError:
-   * the error CAS happens-before the decrement that the final thread observes. In any mode the
-   * winner then removes the callback from every member; a registration racing with that (made
-   * after the winner's sweep) is removed by the registering thread itself when it sees the count
-   * already at 0, so no registration outlives the signal.
+   * the error CAS happens-before the decrement that the final thread observes. Arming first
+   * registers a callback on the array itself that removes the member callback from every member
+   * when the array signals (by the count or directly by its owner); a registration racing with
+   * that sweep is removed by the registering thread itself when it then sees the array signaled,
+   * so no registration outlives the signal.
    */
 
   private final List<Fence> fences;
@@ -100,6 +101,14 @@ public final class FenceArray extends Fence {
     return new FenceArray(members, FenceContexts.allocate(1), 1L, true);
   }
 
+  /**
+   * A wait-all array for {@link Fences#merge}: like {@link #all} but it may hold signal-on-any
+   * arrays (kept whole by merge, since flattening them would turn "any" into "all").
+   */
+  static FenceArray merged(List<Fence> leaves) {
+    return new FenceArray(List.copyOf(leaves), FenceContexts.allocate(1), 1L, false);
+  }
+
   private static List<Fence> checkMembers(List<? extends Fence> fences) {
     Objects.requireNonNull(fences, "fences");
     if (fences.isEmpty()) {
@@ -149,14 +158,16 @@ public final class FenceArray extends Fence {
   @Override
   protected boolean onEnableSignaling() {
     armed = true;
+    // Runs first when the array signals, however it signals (last member, or its owner directly).
+    addCallback(f -> removeFromMembers());
     for (Fence f : fences) {
-      if (pending <= 0) {
+      if (pending <= 0 || isSignaledFlag()) {
         break;
       }
       if (!f.addCallback(memberCallback)) {
         memberSignaled(f);
-      } else if (pending <= 0) {
-        f.removeCallback(memberCallback); // the winner's sweep may have run before this add
+      } else if (isSignaledFlag()) {
+        f.removeCallback(memberCallback); // the sweep may have run before this add
       }
     }
     return true;
@@ -206,11 +217,13 @@ public final class FenceArray extends Fence {
         recordError(member);
       }
       signalWith(firstError);
-      if (signalOnAny) {
-        for (Fence f : fences) {
-          f.removeCallback(memberCallback);
-        }
-      }
+    }
+  }
+
+  /** Drops this array's registrations from its members once it has signaled. */
+  private void removeFromMembers() {
+    for (Fence f : fences) {
+      f.removeCallback(memberCallback);
     }
   }
 

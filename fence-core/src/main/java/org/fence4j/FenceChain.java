@@ -46,6 +46,9 @@ public final class FenceChain extends Fence {
   private volatile @Nullable FenceError firstError;
   private final FenceCallback rearm = f -> arm();
 
+  /** The fence {@link #rearm} is registered on, or null; cleared by the link's own signal. */
+  private volatile @Nullable Fence armedOn;
+
   private FenceChain(@Nullable Fence prev, Fence fence, long context, long seqno, long prevSeqno) {
     super(context, seqno);
     this.prev = prev;
@@ -113,9 +116,10 @@ public final class FenceChain extends Fence {
   }
 
   /**
-   * Returns the link that signals point {@code seqno} of {@code head}'s timeline: the oldest link
-   * of {@code head}'s context whose {@link #prevSeqno()} is below {@code seqno}. Collects garbage
-   * as it walks.
+   * Returns the link that signals point {@code seqno} of {@code head}'s timeline: walking back from
+   * {@code head} within its context, the first link whose {@link #prevSeqno()} is below {@code
+   * seqno} (the link whose range {@code (prevSeqno, seqno]} holds the point), as the kernel's
+   * {@code dma_fence_chain_find_seqno} does. Collects garbage as it walks.
    *
    * @param head the newest link of a chain
    * @param seqno the point, {@code >= 0}; 0 returns {@code head}
@@ -196,6 +200,10 @@ public final class FenceChain extends Fence {
           return p;
         }
         link.noteError(pc.fence);
+        FenceError collected = pc.firstError;
+        if (collected != null) {
+          link.noteError(collected);
+        }
         replacement = pc.prev;
       } else {
         if (!p.isSignaled()) {
@@ -220,6 +228,14 @@ public final class FenceChain extends Fence {
 
   @Override
   protected boolean onEnableSignaling() {
+    // Runs first when the link signals, however it signals: drop the registration it holds.
+    addCallback(
+        f -> {
+          Fence on = armedOn;
+          if (on != null) {
+            on.removeCallback(rearm);
+          }
+        });
     arm();
     return true;
   }
@@ -243,12 +259,19 @@ public final class FenceChain extends Fence {
   /** Registers on the newest pending fence this link waits for, or signals if none is left. */
   private void arm() {
     for (; ; ) {
+      if (isSignaledFlag()) {
+        return;
+      }
       Fence pendingFence = firstPending();
       if (pendingFence == null) {
         signalDone();
         return;
       }
+      armedOn = pendingFence;
       if (pendingFence.addCallback(rearm)) {
+        if (isSignaledFlag()) {
+          pendingFence.removeCallback(rearm); // signaled directly while we registered
+        }
         return;
       }
     }
@@ -268,10 +291,13 @@ public final class FenceChain extends Fence {
 
   private void noteError(Fence signaled) {
     if (firstError == null) {
-      FenceError e = signaled.error().orElse(null);
-      if (e != null) {
-        FIRST_ERROR.compareAndSet(this, null, e);
-      }
+      signaled.error().ifPresent(this::noteError);
+    }
+  }
+
+  private void noteError(FenceError e) {
+    if (firstError == null) {
+      FIRST_ERROR.compareAndSet(this, null, e);
     }
   }
 

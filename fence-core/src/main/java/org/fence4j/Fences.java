@@ -53,7 +53,9 @@ public final class Fences {
    *
    * <p>Unlike the kernel's merge, a leaf that already signaled <em>with an error</em> is not
    * dropped: the first such leaf is kept (it never delays the result), so the merged fence reports
-   * the failure instead of hiding it.
+   * the failure instead of hiding it. And flattening never changes what an input means: a
+   * signaled array or chain counts as one signaled leaf, and a pending signal-on-any array is kept
+   * whole (the one case where the result is an array holding an array).
    *
    * @param fences the fences to merge; may be empty
    * @return when nothing is pending, a new signaled fence stamped with the latest signal time
@@ -78,7 +80,7 @@ public final class Fences {
     Objects.requireNonNull(fences, "fences");
     List<Fence> leaves = new ArrayList<>();
     for (int i = 0; i < fences.size(); i++) {
-      addLeaves(Objects.requireNonNull(fences.get(i), "fences[" + i + "]"), leaves);
+      addMergeLeaves(Objects.requireNonNull(fences.get(i), "fences[" + i + "]"), leaves);
     }
     boolean sawSignaled = false;
     long latest = 0L;
@@ -114,7 +116,40 @@ public final class Fences {
       return ordered.get(0);
     }
     ordered.sort(Comparator.comparingLong(Fence::context));
-    return FenceArray.all(ordered);
+    return FenceArray.merged(ordered);
+  }
+
+  /**
+   * Like {@link #addLeaves}, but keeps the meaning of containers that flattening would change: a
+   * signaled array or chain is one signaled leaf (an all-array cancelled by its owner must not
+   * become pending again), and a pending signal-on-any array is kept whole (its members are
+   * alternatives, not requirements).
+   */
+  private static void addMergeLeaves(Fence fence, List<Fence> leaves) {
+    boolean container = fence instanceof FenceArray || fence instanceof FenceChain;
+    if (container && fence.isSignaled()) {
+      List<Fence> inner = unwrap(fence);
+      if (inner.stream().allMatch(Fence::isSignaled)) {
+        leaves.addAll(inner); // the usual case: the members' own times and errors
+      } else {
+        leaves.add(fence); // signaled by its owner, or an any-array: done, whatever is inside
+      }
+    } else if (fence instanceof FenceArray) {
+      FenceArray array = (FenceArray) fence;
+      if (array.signalOnAny()) {
+        leaves.add(array);
+      } else {
+        for (Fence member : array.fences()) {
+          addMergeLeaves(member, leaves);
+        }
+      }
+    } else if (fence instanceof FenceChain) {
+      for (Fence link : FenceChain.walk(fence)) {
+        addMergeLeaves(link instanceof FenceChain ? ((FenceChain) link).fence() : link, leaves);
+      }
+    } else {
+      leaves.add(fence);
+    }
   }
 
   /**
@@ -170,6 +205,7 @@ public final class Fences {
         registered++;
       }
       long deadline = System.nanoTime() + nanos;
+      Dispatcher.runQueued(); // see Fence.await: don't wait for work queued behind ourselves
       while (!waker.woken) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0L) {

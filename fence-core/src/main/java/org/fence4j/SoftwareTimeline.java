@@ -97,7 +97,8 @@ public final class SoftwareTimeline implements AutoCloseable {
 
   /**
    * Adds {@code n} to the value and signals, in value order, every point now reached; their
-   * inline callbacks have run when this returns.
+   * inline callbacks have run when this returns (when called from inside a fence callback, when
+   * the outermost signal of that cascade returns, as for {@link Fence#signal()}).
    *
    * @param n how much to add, {@code >= 0}
    * @throws IllegalArgumentException if {@code n} is negative or the value would overflow

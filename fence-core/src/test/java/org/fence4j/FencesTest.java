@@ -65,13 +65,27 @@ class FencesTest {
     Fence b = pending();
     Fence c = pending();
     Fence d = pending();
-    FenceArray array = FenceArray.any(List.of(a, b));
+    FenceArray array = FenceArray.all(List.of(a, b));
     FenceChain chain = FenceChain.create(FenceChain.create(null, c, 1), d, 2);
 
     Fence merged = Fences.merge(array, chain);
 
     assertThat(merged).isInstanceOf(FenceArray.class);
     assertThat(((FenceArray) merged).fences()).containsExactlyInAnyOrder(a, b, c, d);
+  }
+
+  /** A pending signal-on-any array is kept whole: flattening would turn "any" into "all". */
+  @Test
+  void merge_pendingAnyArray_isKeptWhole() {
+    Fence a = pending();
+    Fence b = pending();
+    Fence c = pending();
+    FenceArray any = FenceArray.any(List.of(a, b));
+
+    Fence merged = Fences.merge(any, c);
+
+    assertThat(merged).isInstanceOf(FenceArray.class);
+    assertThat(((FenceArray) merged).fences()).containsExactlyInAnyOrder(any, c);
   }
 
   /** The merged array waits for all its leaves. */
