@@ -51,7 +51,10 @@ public final class FenceError implements Serializable {
           entry(new FenceError(-19, "ENODEV")),
           entry(new FenceError(-110, "ETIMEDOUT")));
 
+  /** The negative errno-style code; the serialized form's identity. */
   private final int code;
+
+  /** The symbolic name. */
   private final String name;
 
   private FenceError(int code, String name) {
@@ -98,7 +101,11 @@ public final class FenceError implements Serializable {
     return name;
   }
 
-  /** Deserializes to the constant for a known code. */
+  /**
+   * Deserializes to the constant for a known code.
+   *
+   * @return the canonical error for this code
+   */
   private Object readResolve() {
     return of(code);
   }
