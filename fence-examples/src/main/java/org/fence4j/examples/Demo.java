@@ -3,15 +3,22 @@ package org.fence4j.examples;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
+import org.fence4j.FenceContext;
 import org.fence4j.FenceError;
 import org.fence4j.Fences;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.reservation.ReservationObject;
+import org.fence4j.reservation.ReservationObject.Usage;
+import org.fence4j.syncfile.SyncFile;
 
 /**
- * The README's demo: a producer and a consumer on a software timeline, a wait-any, and a fence
- * array, printing what happens.
+ * The README's demo: a producer and a consumer on a software timeline, a wait-any, a fence array,
+ * and a decoder-to-display pipeline over shared buffers (sync files one way, reservation objects
+ * the other), printing what happens.
  *
  * <p>Run it with {@code ./mvnw -q -pl fence-examples -am package -DskipTests -Pdemo}.
  */
@@ -28,6 +35,7 @@ public final class Demo {
     producerAndConsumer();
     waitAny();
     fenceArray();
+    pipeline();
     System.out.println("demo finished");
   }
 
@@ -95,5 +103,69 @@ public final class Demo {
     frame.await();
     System.out.println(
         "  frame status " + frame.status() + ", error " + frame.error().map(FenceError::name).orElse("none"));
+  }
+
+  /** A frame queued for display: the buffer and the sync file that says when it is decoded. */
+  private record Flip(int frame, int buffer, SyncFile decoded) {}
+
+  /**
+   * A decoder fills two buffers in turn and hands each frame to a display thread with a sync file
+   * (explicit: "the frame is decoded"). The display's scan-out fences go on the buffers'
+   * reservation objects (implicit: "the buffer is still on screen"), and the decoder waits for
+   * them before it writes a buffer again. Neither side ever waits on the other directly.
+   */
+  private static void pipeline() throws InterruptedException {
+    System.out.println("== pipeline: decoder -> display over two shared buffers ==");
+    int frames = 4;
+    ReservationObject[] buffers = {new ReservationObject(), new ReservationObject()};
+    FenceContext decoder = FenceContext.create("decoder", "vdec");
+    BlockingQueue<Flip> flips = new LinkedBlockingQueue<>();
+    try (SoftwareTimeline vsync = SoftwareTimeline.create("vsync")) {
+      Thread display =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 1; i <= frames; i++) {
+                    Flip flip = flips.take();
+                    try (SyncFile file = flip.decoded()) {
+                      file.await(Duration.ofSeconds(5));
+                      System.out.printf(
+                          "  display: showing frame %d from buffer %d (%s)%n",
+                          flip.frame(), flip.buffer(), file.name());
+                    }
+                    vsync.increment(1); // vsync i: frame i - 1 leaves the screen
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "display");
+      display.start();
+      for (int i = 1; i <= frames; i++) {
+        int b = i % 2;
+        ReservationObject buffer = buffers[b];
+        Fence decoded = decoder.next();
+        Fence onScreen;
+        buffer.lock();
+        try {
+          onScreen = buffer.singleton(Usage.forAccess(true)); // a write waits for readers
+          buffer.reserveFences(2);
+          buffer.addFence(decoded, Usage.WRITE);
+          // The display's read of this frame, queued now so the next writer sees it: it ends
+          // when the frame leaves the screen, at the vsync that shows the next frame.
+          buffer.addFence(vsync.createFence(i + 1), Usage.READ);
+        } finally {
+          buffer.unlock();
+        }
+        if (onScreen != null && !onScreen.isSignaled()) {
+          System.out.printf("  decoder: frame %d waits for buffer %d to leave the screen%n", i, b);
+          onScreen.await();
+        }
+        System.out.printf("  decoder: frame %d decoded into buffer %d%n", i, b);
+        decoded.signal();
+        flips.put(new Flip(i, b, SyncFile.create(decoded)));
+      }
+      display.join();
+    }
   }
 }

@@ -38,6 +38,7 @@ class ExamplesTest {
         .contains("consumer: frame 3 ready")
         .contains("first done: index 1 (cpu)")
         .contains("frame status -2, error ENOENT")
+        .contains("display: showing frame 4 from buffer 0")
         .contains("demo finished");
   }
 
