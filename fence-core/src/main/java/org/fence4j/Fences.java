@@ -159,7 +159,9 @@ public final class Fences {
    *
    * @param fences the fences, non-empty
    * @param timeout how long to wait; zero polls
-   * @return the lowest index of a signaled fence, or -1 on timeout
+   * @return the lowest index of a signaled fence (fences whose signaled flag is set are preferred
+   *     to fences that only their {@link Fence#peekSignaled() peek hook} reports done), or -1 on
+   *     timeout
    * @throws InterruptedException if the thread is interrupted on entry or while waiting
    * @throws IllegalArgumentException if {@code fences} is empty or {@code timeout} is negative
    * @throws NullPointerException if an argument or an element is null
@@ -187,20 +189,23 @@ public final class Fences {
 
   private static int waitAnyNanos(List<? extends Fence> fences, long nanos)
       throws InterruptedException {
-    checkList(fences);
+    Fence[] all = snapshot(fences);
+    if (all.length == 0) {
+      throw new IllegalArgumentException("waitAny needs at least one fence");
+    }
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    int index = firstSignaled(fences);
+    int index = firstSignaled(all);
     if (index >= 0 || nanos == 0L) {
       return index;
     }
     Waker waker = new Waker(Thread.currentThread());
     int registered = 0;
     try {
-      for (Fence f : fences) {
+      for (Fence f : all) {
         if (!f.addCallback(waker)) {
-          return firstSignaled(fences);
+          return firstSignaled(all);
         }
         registered++;
       }
@@ -216,10 +221,10 @@ public final class Fences {
           throw new InterruptedException();
         }
       }
-      return firstSignaled(fences);
+      return firstSignaled(all);
     } finally {
       for (int i = 0; i < registered; i++) {
-        fences.get(i).removeCallback(waker);
+        all[i].removeCallback(waker);
       }
     }
   }
@@ -257,15 +262,12 @@ public final class Fences {
 
   private static boolean waitAllNanos(List<? extends Fence> fences, long nanos)
       throws InterruptedException {
-    Objects.requireNonNull(fences, "fences");
-    for (int i = 0; i < fences.size(); i++) {
-      Objects.requireNonNull(fences.get(i), "fences[" + i + "]");
-    }
+    Fence[] all = snapshot(fences);
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
     long deadline = System.nanoTime() + nanos;
-    for (Fence f : fences) {
+    for (Fence f : all) {
       long remaining = nanos == 0L ? 0L : Math.max(0L, deadline - System.nanoTime());
       if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
         return false;
@@ -274,19 +276,28 @@ public final class Fences {
     return true;
   }
 
-  private static void checkList(List<? extends Fence> fences) {
+  /** Copies {@code fences} to an array, rejecting null elements. */
+  private static Fence[] snapshot(List<? extends Fence> fences) {
     Objects.requireNonNull(fences, "fences");
-    if (fences.isEmpty()) {
-      throw new IllegalArgumentException("waitAny needs at least one fence");
+    Fence[] all = fences.toArray(new Fence[0]);
+    for (int i = 0; i < all.length; i++) {
+      Objects.requireNonNull(all[i], "fences[" + i + "]");
     }
-    for (int i = 0; i < fences.size(); i++) {
-      Objects.requireNonNull(fences.get(i), "fences[" + i + "]");
-    }
+    return all;
   }
 
-  private static int firstSignaled(List<? extends Fence> fences) {
-    for (int i = 0; i < fences.size(); i++) {
-      if (fences.get(i).isSignaled()) {
+  /**
+   * The lowest index whose signaled flag is set; if none is, the lowest that {@link
+   * Fence#isSignaled()} (which asks the fence's peek hook) reports signaled; -1 if none.
+   */
+  private static int firstSignaled(Fence[] all) {
+    for (int i = 0; i < all.length; i++) {
+      if (all[i].isSignaledFlag()) {
+        return i;
+      }
+    }
+    for (int i = 0; i < all.length; i++) {
+      if (all[i].isSignaled()) {
         return i;
       }
     }
