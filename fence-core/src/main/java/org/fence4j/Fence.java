@@ -79,9 +79,10 @@ public abstract class Fence {
    * or ENABLED under the error entries). enableSignaling claims the hook call with one CAS that
    * adds ENABLED at the bottom, so onEnableSignaling() runs at most once.
    *
-   * After publishing SIGNALED the winner wakes every Waiter, then hands the listeners in
+   * After publishing SIGNALED the winner wakes every Waiter, then hands the callbacks in
    * registration order (linked through fifoNext, which only the winner touches) to the per-thread
-   * Dispatcher, which trampolines nested signals so cascades use constant stack.
+   * Dispatcher, which trampolines nested signals so cascades use constant stack. For fence4j's
+   * plain fences (no enable hook) the first addCallback enables and registers in one CAS.
    *
    * Signal with no callbacks allocates nothing: one CAS, one clock read, two plain stores and a
    * release store. isSignaled() on a signaled fence is one volatile read and a reference compare.
@@ -219,8 +220,9 @@ public abstract class Fence {
   }
 
   /**
-   * Transitions to signaled and returns the listeners to fire, or {@code null} if the fence was
-   * already signaled. Does not run anything, so callers holding a lock can fire after unlocking.
+   * Transitions to signaled, wakes the waiters, and returns the callbacks to fire, or {@code null}
+   * if the fence was already signaled. Runs no callback, so callers holding a lock can fire after
+   * unlocking.
    */
   final Node.@Nullable Listener publishSignal(
       @Nullable FenceError explicit, long timestampNanos, boolean readClock) {
@@ -253,10 +255,13 @@ public abstract class Fence {
     if (s == null || s == Node.ENABLED) {
       return NO_LISTENERS;
     }
-    // The detached list is ours alone now: relink its listeners oldest first.
+    // The detached list is ours alone now: wake the waiters (before any callback runs) and relink
+    // the callbacks oldest first.
     Node.Listener fifo = NO_LISTENERS;
     for (Node n = (Node) s; n != null; n = n.next) {
-      if (n instanceof Node.Listener) {
+      if (n instanceof Node.Waiter) {
+        LockSupport.unpark(((Node.Waiter) n).thread);
+      } else if (n instanceof Node.Listener) {
         Node.Listener l = (Node.Listener) n;
         l.fifoNext = fifo == NO_LISTENERS ? null : fifo;
         fifo = l;
@@ -265,17 +270,11 @@ public abstract class Fence {
     return fifo;
   }
 
-  /** Wakes the waiters in {@code first}'s chain, then runs its callbacks (see Dispatcher). */
+  /** Runs the callbacks returned by {@link #publishSignal} (see Dispatcher). */
   final void fire(Node.Listener first) {
-    if (first == NO_LISTENERS) {
-      return;
+    if (first != NO_LISTENERS) {
+      Dispatcher.dispatch(this, first);
     }
-    for (Node.Listener l = first; l != null; l = l.fifoNext) {
-      if (l instanceof Node.Waiter) {
-        LockSupport.unpark(((Node.Waiter) l).thread);
-      }
-    }
-    Dispatcher.dispatch(this, first);
   }
 
   private boolean signal0(@Nullable FenceError explicit, long timestampNanos, boolean readClock) {
@@ -395,11 +394,7 @@ public abstract class Fence {
    */
   public final boolean addCallback(FenceCallback cb) {
     Objects.requireNonNull(cb, "cb");
-    if (state == SIGNALED) {
-      return false;
-    }
-    enableSignaling();
-    return push(new Node.CallbackNode(cb, null));
+    return addListener(new Node.CallbackNode(cb, null));
   }
 
   /**
@@ -416,11 +411,7 @@ public abstract class Fence {
   public final boolean addCallback(FenceCallback cb, Executor executor) {
     Objects.requireNonNull(cb, "cb");
     Objects.requireNonNull(executor, "executor");
-    if (state == SIGNALED) {
-      return false;
-    }
-    enableSignaling();
-    return push(new Node.ExecutorCallbackNode(cb, executor, this, null));
+    return addListener(new Node.ExecutorCallbackNode(cb, executor, this, null));
   }
 
   /**
@@ -477,7 +468,7 @@ public abstract class Fence {
    * @throws NullPointerException if {@code timeout} is null
    */
   public final boolean await(Duration timeout) throws InterruptedException {
-    return awaitNanos(Timeouts.toNanos(timeout), false, true);
+    return awaitNanos(Checks.toNanos(timeout), false, true);
   }
 
   /**
@@ -491,7 +482,7 @@ public abstract class Fence {
    * @throws NullPointerException if {@code unit} is null
    */
   public final boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-    return awaitNanos(Timeouts.toNanos(timeout, unit), false, true);
+    return awaitNanos(Checks.toNanos(timeout, unit), false, true);
   }
 
   /**
@@ -505,7 +496,7 @@ public abstract class Fence {
    */
   public final boolean awaitUninterruptibly(Duration timeout) {
     try {
-      return awaitNanos(Timeouts.toNanos(timeout), false, false);
+      return awaitNanos(Checks.toNanos(timeout), false, false);
     } catch (InterruptedException e) {
       throw new AssertionError("uninterruptible wait was interrupted", e);
     }
@@ -773,6 +764,48 @@ public abstract class Fence {
 
   // ---------------------------------------------------------------------------------------------
   // List mechanics
+
+  /**
+   * Registers a callback node, enabling signaling first. For fence4j's own plain fences, whose
+   * enable hook does nothing, one CAS on a fresh fence both enables signaling (ENABLED under the
+   * node) and registers. Other fences enable first (running their hook) and then register, so a
+   * hook that signals the fence makes this return false, as in the kernel.
+   */
+  private boolean addListener(Node.Listener node) {
+    for (; ; ) {
+      Object s = state;
+      if (s == SIGNALED) {
+        return false;
+      }
+      if (s == SIGNALING) {
+        awaitPublication();
+        return false;
+      }
+      if (s == null && hasTrivialEnableHook()) {
+        node.next = Node.ENABLED; // enabled and registered in one CAS; the hook has nothing to do
+        if (casState(null, node)) {
+          return true;
+        }
+        continue;
+      }
+      if (!isEnabled((Node) s)) {
+        enableSignaling(); // first enable (hook first, as in the kernel), then register
+        continue;
+      }
+      node.next = (Node) s;
+      if (casState(s, node)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Whether {@link #onEnableSignaling()} is the default (returns {@code true}, does nothing), so
+   * enabling and registering may be one CAS. Overridden by fence4j's plain fences only.
+   */
+  boolean hasTrivialEnableHook() {
+    return false;
+  }
 
   /** Pushes {@code node}; returns false (not pushed) if the fence is signaled. */
   private boolean push(Node node) {

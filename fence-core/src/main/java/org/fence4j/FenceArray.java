@@ -116,7 +116,7 @@ public final class FenceArray extends Fence {
     }
     Fence[] copy = new Fence[fences.size()];
     for (int i = 0; i < copy.length; i++) {
-      Fence f = Objects.requireNonNull(fences.get(i), "fences[" + i + "]");
+      Fence f = Checks.element(fences.get(i), "fences", i);
       if (f instanceof FenceArray || f instanceof FenceChain) {
         throw new IllegalArgumentException(
             "fence arrays do not nest: fences[" + i + "] is " + f.describe()

@@ -186,6 +186,11 @@ public final class FenceContext {
     }
 
     @Override
+    boolean hasTrivialEnableHook() {
+      return true;
+    }
+
+    @Override
     public String driverName() {
       return owner.driverName;
     }

@@ -80,7 +80,7 @@ public final class Fences {
     Objects.requireNonNull(fences, "fences");
     List<Fence> leaves = new ArrayList<>();
     for (int i = 0; i < fences.size(); i++) {
-      addMergeLeaves(Objects.requireNonNull(fences.get(i), "fences[" + i + "]"), leaves);
+      addMergeLeaves(Checks.element(fences.get(i), "fences", i), leaves);
     }
     boolean sawSignaled = false;
     long latest = 0L;
@@ -168,7 +168,7 @@ public final class Fences {
    */
   public static int waitAny(List<? extends Fence> fences, Duration timeout)
       throws InterruptedException {
-    return waitAnyNanos(fences, Timeouts.toNanos(timeout));
+    return waitAnyNanos(fences, Checks.toNanos(timeout));
   }
 
   /**
@@ -184,7 +184,7 @@ public final class Fences {
    */
   public static int waitAny(List<? extends Fence> fences, long timeout, TimeUnit unit)
       throws InterruptedException {
-    return waitAnyNanos(fences, Timeouts.toNanos(timeout, unit));
+    return waitAnyNanos(fences, Checks.toNanos(timeout, unit));
   }
 
   private static int waitAnyNanos(List<? extends Fence> fences, long nanos)
@@ -241,7 +241,7 @@ public final class Fences {
    */
   public static boolean waitAll(List<? extends Fence> fences, Duration timeout)
       throws InterruptedException {
-    return waitAllNanos(fences, Timeouts.toNanos(timeout));
+    return waitAllNanos(fences, Checks.toNanos(timeout));
   }
 
   /**
@@ -257,7 +257,7 @@ public final class Fences {
    */
   public static boolean waitAll(List<? extends Fence> fences, long timeout, TimeUnit unit)
       throws InterruptedException {
-    return waitAllNanos(fences, Timeouts.toNanos(timeout, unit));
+    return waitAllNanos(fences, Checks.toNanos(timeout, unit));
   }
 
   private static boolean waitAllNanos(List<? extends Fence> fences, long nanos)
@@ -281,7 +281,7 @@ public final class Fences {
     Objects.requireNonNull(fences, "fences");
     Fence[] all = fences.toArray(new Fence[0]);
     for (int i = 0; i < all.length; i++) {
-      Objects.requireNonNull(all[i], "fences[" + i + "]");
+      Checks.element(all[i], "fences", i);
     }
     return all;
   }

@@ -253,6 +253,11 @@ public final class SoftwareTimeline implements AutoCloseable {
     }
 
     @Override
+    boolean hasTrivialEnableHook() {
+      return true;
+    }
+
+    @Override
     public String driverName() {
       return DRIVER_NAME;
     }

@@ -4,9 +4,20 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
-/** Timeout validation and saturating conversion to nanoseconds. */
-final class Timeouts {
-  private Timeouts() {}
+/** Argument checks: timeouts (with saturating conversion to nanoseconds) and list elements. */
+final class Checks {
+  private Checks() {}
+
+  /**
+   * Returns {@code element}, or throws {@link NullPointerException} naming {@code list[index]}.
+   * The message is built only on failure: this runs once per element on hot paths.
+   */
+  static <T> T element(@org.jspecify.annotations.Nullable T element, String list, int index) {
+    if (element == null) {
+      throw new NullPointerException(list + "[" + index + "]");
+    }
+    return element;
+  }
 
   /** Returns {@code timeout} in nanoseconds, saturated at {@code Long.MAX_VALUE}. */
   static long toNanos(Duration timeout) {
