@@ -1,0 +1,322 @@
+package org.fence4j.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns one JMH run (its JSON result file) and the {@link Footprint} rows into
+ * {@code ratios.csv}, with the header {@code pair,fence4j_ns,peer,peer_ns,ratio}: one row per
+ * pair and peer (ratio = fence4j_ns / peer_ns), the footprint rows
+ * {@code footprint-<what>,<fence4j bytes>,CompletableFuture,<bytes>,<ratio>} and the clock row
+ * {@code clock-nanoTime,<ns>,none,0,0}. It also writes {@code ratios.md}, the same numbers as
+ * Markdown tables with the error bars, the clock-adjusted ratio of the pairs that signal and each
+ * target, and, when the run had {@code -prof gc}, {@code alloc.csv} with the bytes allocated per
+ * operation of every benchmark.
+ *
+ * <p>Usage: {@code RatioReport --jmh <result.json> [--footprint <csv>] [--out <dir>]
+ * [--command <text>] [--mode <text>]}. Pairs whose benchmarks are not in the result file are
+ * listed as missing on standard error and left out.
+ */
+public final class RatioReport {
+
+  /** A peer in a pair: its name in the CSV and its benchmark key. */
+  private record Peer(String name, String key) {}
+
+  /**
+   * A like-for-like pair: the fence4j benchmark key, how many fences one of its operations
+   * signals (each reads the clock once; the peers never do), and its peers.
+   */
+  private record Pair(String id, String fence4jKey, long signalsPerOp, List<Peer> peers) {}
+
+  /** A score (ns/op, or B/op for allocation) with its 99.9% error. */
+  private record Score(double value, double error) {}
+
+  private static final String CF = "CompletableFuture";
+  private static final String GUAVA = "SettableFuture";
+  private static final String CLOCK_KEY = "ClockBenchmark.nanoTime";
+  private static final String GC_NORM = "gc.alloc.rate.norm";
+
+  private static final List<Pair> PAIRS = List.of(
+      new Pair("create-signal", "CreateSignalBenchmark.fence4j", 1, List.of(
+          new Peer(CF, "CreateSignalBenchmark.completableFuture"),
+          new Peer(GUAVA, "CreateSignalBenchmark.settableFuture"))),
+      new Pair("signal-1cb", "SignalCallbacksBenchmark.fence4j[callbacks=1]", 1, List.of(
+          new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=1]"),
+          new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=1]"))),
+      new Pair("signal-8cb", "SignalCallbacksBenchmark.fence4j[callbacks=8]", 1, List.of(
+          new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=8]"),
+          new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=8]"))),
+      new Pair("isSignaled", "IsSignaledBenchmark.fence4j", 0, List.of(
+          new Peer(CF, "IsSignaledBenchmark.completableFuture"),
+          new Peer(GUAVA, "IsSignaledBenchmark.settableFuture"))),
+      new Pair("waitAny64-threaded", "WaitAnyBenchmark.fence4jThreaded", 1, List.of(
+          new Peer(CF, "WaitAnyBenchmark.completableFutureThreaded"))),
+      new Pair("waitAny64-presignaled", "WaitAnyBenchmark.fence4jPresignaled", 0, List.of(
+          new Peer(CF, "WaitAnyBenchmark.completableFuturePresignaled"))),
+      // 1,024 members and the array itself.
+      new Pair("waitAll-1024", "FenceArrayBenchmark.fence4j", FenceArrayBenchmark.MEMBERS + 1,
+          List.of(new Peer(CF, "FenceArrayBenchmark.completableFuture"),
+              new Peer(GUAVA, "FenceArrayBenchmark.settableFuture"))),
+      new Pair("cascade-10000", "CascadeBenchmark.fence4j", CascadeBenchmark.LINKS, List.of(
+          new Peer(CF, "CascadeBenchmark.completableFuture"),
+          new Peer(GUAVA, "CascadeBenchmark.settableFuture"))),
+      new Pair("reservation-addFence", "ReservationSnapshotBenchmark.fence4j:fence4jWriter", 0,
+          List.of(new Peer("ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockWriter"),
+              new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowWriter"))),
+      new Pair("reservation-snapshot", "ReservationSnapshotBenchmark.fence4j:fence4jReader", 0,
+          List.of(new Peer("ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockReader"),
+              new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowReader"))),
+      new Pair("ww-lock-4of16", "MultiLockBenchmark.fence4j", 0, List.of(
+          new Peer("ReentrantLock-sorted", "MultiLockBenchmark.reentrantLocksSorted"))));
+
+  private RatioReport() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> options = options(args);
+    Path jmh = Path.of(require(options, "--jmh"));
+    Path out = Path.of(options.getOrDefault("--out", "fence-benchmarks/target"));
+    Path footprint = options.containsKey("--footprint") ? Path.of(options.get("--footprint")) : null;
+
+    List<?> runs = (List<?>) MiniJson.parse(Files.readString(jmh, StandardCharsets.UTF_8));
+    Map<String, Score> scores = new LinkedHashMap<>();
+    Map<String, Score> alloc = new TreeMap<>();
+    collect(runs, scores, alloc);
+
+    List<String> csv = new ArrayList<>();
+    List<String> md = new ArrayList<>();
+    csv.add("pair,fence4j_ns,peer,peer_ns,ratio");
+    md.add(environment(runs, options));
+    md.add("");
+    md.add("| pair | fence4j ns/op | peer | peer ns/op | ratio | signals/op | ratio less clock"
+        + " | target |");
+    md.add("|---|---:|---|---:|---:|---:|---:|:---:|");
+    Score clock = scores.get(CLOCK_KEY);
+    List<String> missing = new ArrayList<>();
+    for (Pair pair : PAIRS) {
+      Score mine = scores.get(pair.fence4jKey());
+      for (Peer peer : pair.peers()) {
+        Score theirs = scores.get(peer.key());
+        if (mine == null || theirs == null) {
+          missing.add(pair.id() + " vs " + peer.name());
+          continue;
+        }
+        double ratio = mine.value() / theirs.value();
+        csv.add(String.join(",", pair.id(), num(mine.value()), peer.name(), num(theirs.value()),
+            ratio(ratio)));
+        String adjusted = "";
+        double clockNs = 0;
+        if (pair.signalsPerOp() > 0 && clock != null) {
+          clockNs = pair.signalsPerOp() * clock.value();
+          adjusted = ratio((mine.value() - clockNs) / theirs.value());
+        }
+        md.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s | %s |",
+            pair.id(), withError(mine), peer.name(), withError(theirs), ratio(ratio),
+            pair.signalsPerOp(), adjusted, verdict(mine, theirs, clockNs)));
+      }
+    }
+
+    if (footprint != null && Files.exists(footprint)) {
+      md.add("");
+      md.add("| footprint (JOL, bytes per instance) | fence4j | CompletableFuture | ratio | target |");
+      md.add("|---|---:|---:|---:|:---:|");
+      for (String line : Files.readAllLines(footprint, StandardCharsets.UTF_8)) {
+        String[] f = line.split(",");
+        if (f.length != 3) {
+          continue;
+        }
+        long mine = Long.parseLong(f[1].trim());
+        long theirs = Long.parseLong(f[2].trim());
+        String ratio = ratio((double) mine / theirs);
+        csv.add(String.join(",", "footprint-" + f[0], Long.toString(mine), CF,
+            Long.toString(theirs), ratio));
+        String target = f[0].equals("pending") ? (mine <= 48 ? "≤ 48 B: met" : "≤ 48 B: **missed**")
+            : "";
+        md.add(String.format(Locale.ROOT, "| footprint-%s | %d | %d | %s | %s |",
+            f[0], mine, theirs, ratio, target));
+      }
+    } else {
+      missing.add("footprint" + (footprint == null ? "" : " (no " + footprint + ")"));
+    }
+
+    if (clock != null) {
+      csv.add("clock-nanoTime," + num(clock.value()) + ",none,0,0");
+      md.add("");
+      md.add(String.format(Locale.ROOT, "Clock: one `System.nanoTime()` read is %s ns"
+          + " (`clock-nanoTime`).", withError(clock)));
+    } else {
+      missing.add("clock-nanoTime");
+    }
+
+    Files.createDirectories(out);
+    Files.write(out.resolve("ratios.csv"), csv, StandardCharsets.UTF_8);
+    if (!alloc.isEmpty()) {
+      List<String> allocCsv = new ArrayList<>();
+      allocCsv.add("benchmark,bytes_per_op");
+      alloc.forEach((k, v) -> allocCsv.add(k + "," + num(v.value())));
+      Files.write(out.resolve("alloc.csv"), allocCsv, StandardCharsets.UTF_8);
+      md.add("");
+      md.add(allocationLine(alloc));
+    }
+    if (!missing.isEmpty()) {
+      md.add("");
+      md.add("Not in this run: " + String.join("; ", missing) + ".");
+      System.err.println("ratio report: not in this run: " + String.join("; ", missing));
+    }
+    Files.write(out.resolve("ratios.md"), md, StandardCharsets.UTF_8);
+    csv.forEach(System.out::println);
+  }
+
+  /** Reads every benchmark's primary score and secondary scores under a short key. */
+  private static void collect(List<?> runs, Map<String, Score> scores, Map<String, Score> alloc) {
+    for (Object o : runs) {
+      Map<?, ?> run = (Map<?, ?>) o;
+      String key = shortKey((String) run.get("benchmark"), (Map<?, ?>) run.get("params"));
+      Map<?, ?> primary = (Map<?, ?>) run.get("primaryMetric");
+      String unit = (String) primary.get("scoreUnit");
+      if (!"ns/op".equals(unit)) {
+        throw new IllegalArgumentException(key + " is in " + unit + "; run with -bm avgt -tu ns");
+      }
+      scores.put(key, score(primary));
+      Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
+      if (secondary == null) {
+        continue;
+      }
+      for (Map.Entry<?, ?> e : secondary.entrySet()) {
+        String name = (String) e.getKey();
+        Map<?, ?> metric = (Map<?, ?>) e.getValue();
+        if (name.equals(GC_NORM)) {
+          alloc.put(key, score(metric));
+        } else if ("ns/op".equals(metric.get("scoreUnit"))) {
+          scores.put(key + ":" + name, score(metric));
+        }
+      }
+    }
+  }
+
+  /** {@code org.fence4j.benchmarks.Foo.bar} with params {a=1} → {@code Foo.bar[a=1]}. */
+  private static String shortKey(String benchmark, Map<?, ?> params) {
+    int method = benchmark.lastIndexOf('.');
+    int type = benchmark.lastIndexOf('.', method - 1);
+    StringBuilder key = new StringBuilder(benchmark.substring(type + 1));
+    if (params != null && !params.isEmpty()) {
+      key.append('[');
+      new TreeMap<>(params).forEach((k, v) -> key.append(k).append('=').append(v).append(','));
+      key.setCharAt(key.length() - 1, ']');
+    }
+    return key.toString();
+  }
+
+  private static Score score(Map<?, ?> metric) {
+    return new Score(number(metric.get("score")), number(metric.get("scoreError")));
+  }
+
+  private static double number(Object value) {
+    if (value instanceof Double) {
+      return (Double) value;
+    }
+    return Double.NaN; // JMH writes "NaN" as a string, e.g. the error of a single sample
+  }
+
+  private static String allocationLine(Map<String, Score> alloc) {
+    Score signal = alloc.get("CreateSignalBenchmark.fence4j");
+    Score create = alloc.get("CreateSignalBenchmark.fence4jCreateOnly");
+    if (signal == null || create == null) {
+      return "Allocation (`-prof gc`): see alloc.csv.";
+    }
+    double bytes = signal.value() - create.value();
+    return String.format(Locale.ROOT, "Allocation (`-prof gc`, gc.alloc.rate.norm): create+signal"
+        + " %s B/op, create only %s B/op, so `signal()` with no callbacks allocates %s B/op"
+        + " (target 0: %s).", num(signal.value()), num(create.value()), num(bytes),
+        Math.abs(bytes) < 1.0 ? "met" : "**missed**");
+  }
+
+  private static String environment(List<?> runs, Map<String, String> options) {
+    String jdk = "?";
+    String vm = "?";
+    String jvmArgs = "";
+    if (!runs.isEmpty()) {
+      Map<?, ?> first = (Map<?, ?>) runs.get(0);
+      jdk = String.valueOf(first.get("jdkVersion"));
+      vm = first.get("vmName") + " " + first.get("vmVersion");
+      jvmArgs = String.valueOf(first.get("jvmArgs"));
+    }
+    return String.format(Locale.ROOT,
+        "Machine: %d CPUs (%s), JDK %s (%s), JVM args %s, %s, %s mode.%nCommand: `%s`",
+        Runtime.getRuntime().availableProcessors(), cpuModel(), jdk, vm, jvmArgs,
+        LocalDate.now(), options.getOrDefault("--mode", "?"),
+        options.getOrDefault("--command", "?"));
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no model name
+    }
+    return "unknown CPU";
+  }
+
+  /**
+   * "met" when fence4j, less its clock reads, is at or below the peer; "within error" when it is
+   * above but the two 99.9% intervals overlap; else "missed".
+   */
+  private static String verdict(Score mine, Score theirs, double clockNs) {
+    double fence4j = mine.value() - clockNs;
+    if (fence4j <= theirs.value()) {
+      return "met";
+    }
+    double slack = nanToZero(mine.error()) + nanToZero(theirs.error());
+    return fence4j - slack <= theirs.value() ? "within error" : "**missed**";
+  }
+
+  private static double nanToZero(double value) {
+    return Double.isNaN(value) ? 0 : value;
+  }
+
+  /** {@code 12.34 ± 0.56}, or the score alone when JMH gave no error (a single sample). */
+  private static String withError(Score score) {
+    return Double.isNaN(score.error()) ? num(score.value())
+        : num(score.value()) + " ± " + num(score.error());
+  }
+
+  private static String num(double value) {
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  private static String ratio(double value) {
+    return String.format(Locale.ROOT, "%.3f", value);
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("usage: RatioReport --jmh <result.json>"
+            + " [--footprint <csv>] [--out <dir>] [--command <text>] [--mode <text>]");
+      }
+      options.put(args[i], args[++i]);
+    }
+    return options;
+  }
+
+  private static String require(Map<String, String> options, String name) {
+    String value = options.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("missing " + name);
+    }
+    return value;
+  }
+}
