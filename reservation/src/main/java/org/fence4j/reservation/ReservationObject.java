@@ -837,7 +837,9 @@ public final class ReservationObject {
   private final class UnlockHook implements WwMutex.UnlockListener {
     @Override
     public void beforeUnlock() {
-      reserved = 0;
+      if (reserved != 0) {
+        reserved = 0; // skip the store when already 0: the line stays shared between lockers
+      }
     }
 
     @Override

@@ -756,7 +756,9 @@ public final class ResourceSet implements AutoCloseable {
     private static void checkBuffers(ReservationObject[] buffers) {
       Objects.requireNonNull(buffers, "buffers");
       for (int i = 0; i < buffers.length; i++) {
-        Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
+        if (buffers[i] == null) { // message built only on failure
+          throw new NullPointerException("buffers[" + i + "]");
+        }
       }
     }
   }

@@ -36,10 +36,13 @@ public final class WwAcquireContext implements AutoCloseable {
    * the thread first). Two fields are shared with other threads:
    *   wounded       - set by an older context (Wound-Wait) that waits for a lock we hold; read by
    *                   our own thread at its next contended lock. Volatile.
-   *   waitingThread - our thread while it is parked in a contended lock, else null; read by the
-   *                   wounder to unpark us so that we notice the wound. Volatile; the wounder
-   *                   writes "wounded" then reads "waitingThread", we write "waitingThread" then
-   *                   read "wounded", so at least one of the two sees the other (Dekker).
+   *   waitingThread - our thread while it waits in a contended lock (parked, or spinning while
+   *                   it holds other locks), else null; read by the wounder to unpark us so that
+   *                   we notice the wound, and (Wait-Die) by a younger context spinning on a lock
+   *                   we hold, which dies at once rather than wait for a context that waits
+   *                   itself. Volatile; the wounder writes "wounded" then reads
+   *                   "waitingThread", we write "waitingThread" then read "wounded", so at least
+   *                   one of the two sees the other (Dekker).
    */
 
   private final WwClass wwClass;
@@ -171,13 +174,18 @@ public final class WwAcquireContext implements AutoCloseable {
     return held.size();
   }
 
+  /** The thread this context belongs to (final; any thread may read it). */
+  Thread thread() {
+    return owner;
+  }
+
   void onAcquired(WwMutex mutex) {
     held.add(mutex);
   }
 
   void onReleased(WwMutex mutex) {
     held.remove(mutex);
-    if (held.isEmpty()) {
+    if (held.isEmpty() && wounded) {
       wounded = false; // a context holding nothing has nothing to give back
     }
   }
@@ -199,6 +207,11 @@ public final class WwAcquireContext implements AutoCloseable {
     if (t != null) {
       LockSupport.unpark(t);
     }
+  }
+
+  /** Whether our thread is spinning or parked in a contended lock (racy snapshot). */
+  boolean isWaiting() {
+    return waitingThread != null;
   }
 
   void setWaiting(boolean waiting) {
