@@ -107,12 +107,12 @@ public final class ReservationObject {
   public enum Usage {
     /** Kernel-style memory management (moves, clears): everyone always waits for these. */
     KERNEL,
-    /** An implicitly synchronized write. */
+    /** An implicitly synced write. */
     WRITE,
-    /** An implicitly synchronized read. */
+    /** An implicitly synced read. */
     READ,
     /**
-     * Tracked but not implicitly synchronized (explicitly synchronized work, bookkeeping); only a
+     * Tracked but not implicitly synced (explicitly synced work, bookkeeping); only a
      * {@code BOOKKEEP} query sees it.
      */
     BOOKKEEP;
