@@ -530,7 +530,7 @@ public abstract class Fence {
       return false;
     }
     Thread me = Thread.currentThread();
-    if (!push(new Node.Waiter(me, null))) {
+    if (!addListener(new Node.Waiter(me, null))) {
       return true;
     }
     long deadline = forever ? 0L : System.nanoTime() + nanos;
@@ -766,7 +766,7 @@ public abstract class Fence {
   // List mechanics
 
   /**
-   * Registers a callback node, enabling signaling first. For fence4j's own plain fences, whose
+   * Registers a listener (callback or waiter), enabling signaling first. For fence4j's own plain fences, whose
    * enable hook does nothing, one CAS on a fresh fence both enables signaling (ENABLED under the
    * node) and registers. Other fences enable first (running their hook) and then register, so a
    * hook that signals the fence makes this return false, as in the kernel.
@@ -805,24 +805,6 @@ public abstract class Fence {
    */
   boolean hasTrivialEnableHook() {
     return false;
-  }
-
-  /** Pushes {@code node}; returns false (not pushed) if the fence is signaled. */
-  private boolean push(Node node) {
-    for (; ; ) {
-      Object s = state;
-      if (s == SIGNALED) {
-        return false;
-      }
-      if (s == SIGNALING) {
-        awaitPublication();
-        return false;
-      }
-      node.next = (Node) s;
-      if (casState(s, node)) {
-        return true;
-      }
-    }
   }
 
   /** Removes the newest listener with {@code key}; false if signaled or not found. */
