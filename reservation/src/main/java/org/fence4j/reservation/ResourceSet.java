@@ -788,14 +788,25 @@ public final class ResourceSet implements AutoCloseable {
       return new CompletableFuture<>();
     }
 
+    /**
+     * Forces the value like any {@code CompletableFuture}; like every other completion but the
+     * grant, a value other than the set itself releases the set (the safety net above fires only
+     * for the first completion, so obtruding releases explicitly).
+     */
     @Override
     public void obtrudeValue(ResourceSet value) {
-      throw new UnsupportedOperationException("the future of a resource set cannot be obtruded");
+      if (value != set) {
+        set.release();
+      }
+      super.obtrudeValue(value);
     }
 
+    /** Forces an exceptional outcome, releasing the set first. */
     @Override
     public void obtrudeException(Throwable ex) {
-      throw new UnsupportedOperationException("the future of a resource set cannot be obtruded");
+      Objects.requireNonNull(ex, "ex");
+      set.release();
+      super.obtrudeException(ex);
     }
   }
 

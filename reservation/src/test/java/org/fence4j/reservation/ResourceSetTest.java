@@ -613,14 +613,31 @@ class ResourceSetTest {
     assertThat(r.tryAcquire()).isPresent().get().satisfies(ResourceSet::release);
   }
 
-  /** The future cannot be obtruded. */
+  /** Obtruding another value on the grant future releases the granted set. */
   @Test
-  void obtrudeValue_grantFuture_isUnsupported() {
+  void obtrudeValue_grantedFuture_releasesSet() {
     CompletableFuture<ResourceSet> f = ResourceSet.request().exclusive(a).acquireAsync();
-    assertThatThrownBy(() -> f.obtrudeValue(null))
-        .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> f.obtrudeException(new RuntimeException()))
-        .isInstanceOf(UnsupportedOperationException.class);
-    f.join().release();
+    ResourceSet set = f.join();
+
+    f.obtrudeValue(null);
+
+    assertThat(set.isGranted()).isFalse();
+    assertThat(f.join()).isNull();
+    assertThat(ResourceSet.request().exclusive(a).tryAcquire())
+        .isPresent()
+        .get()
+        .satisfies(ResourceSet::release);
+  }
+
+  /** Obtruding an exception on the grant future releases the granted set. */
+  @Test
+  void obtrudeException_grantedFuture_releasesSet() {
+    CompletableFuture<ResourceSet> f = ResourceSet.request().exclusive(a).acquireAsync();
+    ResourceSet set = f.join();
+
+    f.obtrudeException(new IllegalStateException("forced"));
+
+    assertThat(set.isGranted()).isFalse();
+    assertThat(f).isCompletedExceptionally();
   }
 }
