@@ -343,6 +343,16 @@ public abstract class Fence {
   }
 
   /**
+   * The signaled flag read with plain semantics: no ordering, so a scan over many fences lets the
+   * compiler keep the list's own fields in registers. {@code SIGNALED} is final once set, so a
+   * {@code true} is never wrong; a caller that acts on it must then read {@link #isSignaledFlag()}
+   * (acquire) to see what the signaling thread wrote before.
+   */
+  final boolean isSignaledFlagPlain() {
+    return STATE.get(this) == SIGNALED;
+  }
+
+  /**
    * Returns the status: 0 while pending, 1 if signaled without error, the error's negative code
    * otherwise. Like {@link #isSignaled()}, consults {@link #peekSignaled()}.
    *

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -183,6 +184,42 @@ class FencesWaitTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /** A thread interrupted before waitAny gets InterruptedException even if a fence is signaled. */
+  @Test
+  void waitAny_interruptedOnEntryWithSignaledFence_throwsInterruptedException() {
+    List<Fence> fences = pendingFences(2);
+    fences.get(0).signal();
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> Fences.waitAny(fences, LONG))
+          .isInstanceOf(InterruptedException.class);
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  /** A null element after an already signaled one is still rejected, naming its index. */
+  @Test
+  void waitAny_nullAfterSignaledFence_throwsNullPointerNamingIndex() {
+    List<Fence> fences = pendingFences(2);
+    fences.get(0).signal();
+    fences.add(null);
+
+    assertThatThrownBy(() -> Fences.waitAny(fences, LONG))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("fences[2]");
+  }
+
+  /** A list without random access (a LinkedList) gets the same answer. */
+  @Test
+  void waitAny_linkedListWithSignaledFence_returnsLowestIndex() throws Exception {
+    List<Fence> fences = new LinkedList<>(pendingFences(3));
+    fences.get(2).signal();
+    fences.get(1).signal();
+
+    assertThat(Fences.waitAny(fences, LONG)).isOne();
   }
 
   /** waitAny on an empty list is an IllegalArgumentException. */

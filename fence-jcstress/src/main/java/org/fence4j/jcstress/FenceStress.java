@@ -3,16 +3,20 @@ package org.fence4j.jcstress;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceContext;
 import org.fence4j.FenceError;
+import org.fence4j.Fences;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.IJ_Result;
 import org.openjdk.jcstress.infra.results.ZI_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
@@ -152,6 +156,39 @@ public final class FenceStress {
     @Actor
     public void observer(org.openjdk.jcstress.infra.results.I_Result r) {
       r.r1 = fence.status();
+    }
+  }
+
+  /**
+   * What the producer wrote before signaling is visible to a thread that {@code Fences.waitAny}
+   * (polling, on its fast path over an already signaled member) reports signaled.
+   */
+  @JCStressTest
+  @Outcome(id = "-1, 0", expect = ACCEPTABLE, desc = "not signaled yet")
+  @Outcome(id = "-1, 42", expect = ACCEPTABLE, desc = "not signaled yet, the write seen early")
+  @Outcome(id = "0, 42", expect = ACCEPTABLE, desc = "signaled: the producer's write visible")
+  @Outcome(expect = FORBIDDEN, desc = "signaled seen without the write before it")
+  @State
+  public static class WaitAnyPublication {
+    final Fence fence = CONTEXT.next();
+    final List<Fence> fences = List.of(fence);
+    int payload;
+
+    @Actor
+    public void producer() {
+      payload = 42;
+      fence.signal();
+    }
+
+    @Actor
+    public void consumer(II_Result r) {
+      try {
+        r.r1 = Fences.waitAny(fences, Duration.ZERO);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        r.r1 = -2;
+      }
+      r.r2 = payload;
     }
   }
 }
