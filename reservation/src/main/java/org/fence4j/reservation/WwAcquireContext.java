@@ -1,7 +1,6 @@
 package org.fence4j.reservation;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +30,7 @@ import org.jspecify.annotations.Nullable;
 public final class WwAcquireContext implements AutoCloseable {
   /*
    * Overview:
-   * The stamp and the owning thread are final. The list of held mutexes, the done and closed
+   * The stamp and the owning thread are final. The array of held mutexes, the done and closed
    * flags are only touched by the owning thread (plain fields; every public entry point checks
    * the thread first). Two fields are shared with other threads:
    *   wounded       - set by an older context (Wound-Wait) that waits for a lock we hold; read by
@@ -45,10 +44,13 @@ public final class WwAcquireContext implements AutoCloseable {
    *                   one of the two sees the other (Dekker).
    */
 
+  private static final WwMutex[] NONE = new WwMutex[0];
+
   private final WwClass wwClass;
   private final long stamp; // lower = older; unique within the class
   private final Thread owner;
-  private final List<WwMutex> held = new ArrayList<>(); // owner thread only
+  private WwMutex[] held = NONE; // owner thread only; slots [0, heldCount) in locking order
+  private int heldCount; // owner thread only
   private boolean done; // owner thread only
   private boolean closed; // owner thread only
   private volatile boolean wounded;
@@ -114,7 +116,7 @@ public final class WwAcquireContext implements AutoCloseable {
    */
   public int acquiredCount() {
     checkThread();
-    return held.size();
+    return heldCount;
   }
 
   /**
@@ -128,9 +130,14 @@ public final class WwAcquireContext implements AutoCloseable {
   @Override
   public void close() {
     checkThread();
-    if (!held.isEmpty()) {
+    if (heldCount != 0) {
       throw new IllegalStateException(
-          "acquire context " + this + " still holds " + held.size() + " lock(s): " + held);
+          "acquire context "
+              + this
+              + " still holds "
+              + heldCount
+              + " lock(s): "
+              + Arrays.asList(held).subList(0, heldCount));
     }
     closed = true;
   }
@@ -171,7 +178,7 @@ public final class WwAcquireContext implements AutoCloseable {
   }
 
   int acquired() {
-    return held.size();
+    return heldCount;
   }
 
   /** The thread this context belongs to (final; any thread may read it). */
@@ -180,12 +187,21 @@ public final class WwAcquireContext implements AutoCloseable {
   }
 
   void onAcquired(WwMutex mutex) {
-    held.add(mutex);
+    if (heldCount == held.length) {
+      held = Arrays.copyOf(held, Math.max(4, 2 * heldCount));
+    }
+    held[heldCount++] = mutex;
   }
 
   void onReleased(WwMutex mutex) {
-    held.remove(mutex);
-    if (held.isEmpty() && wounded) {
+    for (int i = 0; i < heldCount; i++) {
+      if (held[i] == mutex) {
+        System.arraycopy(held, i + 1, held, i, heldCount - 1 - i);
+        held[--heldCount] = null;
+        break;
+      }
+    }
+    if (heldCount == 0 && wounded) {
       wounded = false; // a context holding nothing has nothing to give back
     }
   }
