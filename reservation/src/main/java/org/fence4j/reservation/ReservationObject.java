@@ -74,6 +74,14 @@ public final class ReservationObject {
    * State is one volatile reference, "snapshot", to an immutable-looking Snapshot (entries array
    * + count). Readers read it once and work on that snapshot only: lock-free, never torn.
    *
+   * Readers' answers: the unsignaled fences of a snapshot for a usage can only shrink (signaled is
+   * final), so fences(usage) keeps its answer in the snapshot (Snapshot.answers) and returns it
+   * again while none of its fences has signaled. Those fields are written by readers with plain
+   * stores and read racily by other readers: safe because an Unsignaled is immutable with final
+   * fields (its array is filled before the constructor ends), the fences themselves were
+   * published by the volatile read of "snapshot", and a reader that misses another's answer just
+   * computes its own. Writers never read them.
+   *
    * Writers hold the WwMutex (checked: owner thread == current thread) and publish a new Snapshot
    * object with a volatile write after filling in its entries, so a reader that sees the new
    * snapshot also sees its entries (release/acquire via the volatile field).
@@ -152,9 +160,38 @@ public final class ReservationObject {
     final Entry[] entries; // slots [0, count) are final for this snapshot
     final int count;
 
+    /**
+     * Readers' answers for this snapshot, by usage ordinal: created and filled by readers, racily
+     * (see the overview); null until the first {@code fences(usage)} on this snapshot.
+     */
+    @Nullable Unsignaled @Nullable [] answers;
+
     Snapshot(Entry[] entries, int count) {
       this.entries = entries;
       this.count = count;
+    }
+  }
+
+  /** One answer of {@code fences(usage)}: immutable, so any reader may reuse it while valid. */
+  private static final class Unsignaled {
+    private static final Unsignaled NONE = new Unsignaled(new Fence[0]);
+
+    final Fence[] fences; // never written after construction
+    final List<Fence> list; // an unmodifiable view of fences
+
+    Unsignaled(Fence[] fences) {
+      this.fences = fences;
+      this.list = Collections.unmodifiableList(Arrays.asList(fences));
+    }
+
+    /** Still the right answer: signaled is final, so only a newly signaled member changes it. */
+    boolean isCurrent() {
+      for (Fence f : fences) {
+        if (f.isSignaled()) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -539,7 +576,9 @@ public final class ReservationObject {
 
   /**
    * Returns the unsignaled fences whose usage is {@code usage} or stronger, from one consistent
-   * snapshot. Lock-free.
+   * snapshot. Lock-free. The answer is kept with the snapshot, so asking again while nothing has
+   * been added or signaled returns the same list without allocating; a returned list never
+   * changes.
    *
    * @param usage the weakest usage to include
    * @return an unmodifiable list, in storage order
@@ -548,14 +587,29 @@ public final class ReservationObject {
   public List<Fence> fences(Usage usage) {
     Objects.requireNonNull(usage, "usage");
     Snapshot s = snapshot;
-    List<Fence> out = new ArrayList<>(s.count);
+    Unsignaled[] answers = s.answers;
+    if (answers != null) {
+      Unsignaled known = answers[usage.ordinal()];
+      if (known != null && known.isCurrent()) {
+        return known.list;
+      }
+    }
+    Fence[] out = new Fence[s.count];
+    int n = 0;
     for (int i = 0; i < s.count; i++) {
       Entry e = s.entries[i];
       if (usage.covers(e.usage) && !e.fence.isSignaled()) {
-        out.add(e.fence);
+        out[n++] = e.fence;
       }
     }
-    return Collections.unmodifiableList(out);
+    Unsignaled answer =
+        n == 0 ? Unsignaled.NONE : new Unsignaled(n == out.length ? out : Arrays.copyOf(out, n));
+    if (answers == null) {
+      answers = new Unsignaled[Usage.values().length];
+      s.answers = answers;
+    }
+    answers[usage.ordinal()] = answer;
+    return answer.list;
   }
 
   /**

@@ -258,6 +258,78 @@ class ReservationObjectTest {
     assertThat(obj.fences(Usage.WRITE)).containsExactly(pending);
   }
 
+  /** A fence that signals after a reader's answer is left out of the next answer. */
+  @Test
+  void fences_memberSignalsAfterAnswer_isExcludedNextTime() {
+    Fence done = fence();
+    Fence pending = fence();
+    obj.lock();
+    add(done, Usage.WRITE);
+    add(pending, Usage.WRITE);
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(done, pending);
+
+    done.signal();
+
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(pending);
+  }
+
+  /** A fence whose peek hook starts saying "signaled" after an answer is left out next time. */
+  @Test
+  void fences_memberPeeksSignaledAfterAnswer_isExcludedNextTime() {
+    PeekedFence peeked = new PeekedFence();
+    Fence pending = fence();
+    obj.lock();
+    add(peeked, Usage.READ);
+    add(pending, Usage.READ);
+    assertThat(obj.fences(Usage.READ)).containsExactly(peeked, pending);
+
+    peeked.done = true;
+
+    assertThat(obj.fences(Usage.READ)).containsExactly(pending);
+  }
+
+  /** Answers for different usages of one unchanged snapshot do not mix. */
+  @Test
+  void fences_alternatingUsages_eachAnswerIsItsOwn() {
+    Fence w = fence();
+    Fence r = fence();
+    obj.lock();
+    add(w, Usage.WRITE);
+    add(r, Usage.READ);
+
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(w);
+    assertThat(obj.fences(Usage.READ)).containsExactly(w, r);
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(w);
+    assertThat(obj.fences(Usage.KERNEL)).isEmpty();
+    assertThat(obj.fences(Usage.READ)).containsExactly(w, r);
+  }
+
+  /** A fence added after an answer shows in the next answer. */
+  @Test
+  void fences_fenceAddedAfterAnswer_isIncludedNextTime() {
+    Fence first = fence();
+    Fence second = fence();
+    obj.lock();
+    add(first, Usage.WRITE);
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(first);
+
+    add(second, Usage.WRITE);
+
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(first, second);
+  }
+
+  /** A repeated answer (nothing changed in between) is unmodifiable too. */
+  @Test
+  void fences_repeatedAnswer_isUnmodifiable() {
+    obj.lock();
+    add(fence(), Usage.WRITE);
+    obj.fences(Usage.WRITE);
+    List<Fence> again = obj.fences(Usage.WRITE);
+
+    assertThatThrownBy(() -> again.set(0, fence()))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
   /** forAccess gives READ for a write and WRITE for a read. */
   @Test
   void forAccess_writeOrRead_givesUsageToWaitOn() {
@@ -742,5 +814,29 @@ class ReservationObjectTest {
       obj.unlock();
     }
     assertThat(obj.fences(Usage.READ)).hasSize(1);
+  }
+
+  /** A plain fence whose peek hook reports signaled once {@code done} is set. */
+  static final class PeekedFence extends Fence {
+    volatile boolean done;
+
+    PeekedFence() {
+      super(FenceContexts.allocate(1), 1);
+    }
+
+    @Override
+    public String driverName() {
+      return "test";
+    }
+
+    @Override
+    public String timelineName() {
+      return "peeked";
+    }
+
+    @Override
+    protected boolean peekSignaled() {
+      return done;
+    }
   }
 }
