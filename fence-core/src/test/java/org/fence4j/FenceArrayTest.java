@@ -25,6 +25,15 @@ class FenceArrayTest {
   // -------------------------------------------------------------------------------------------
   // Creation
 
+  /** An array reports the kernel's names: driver "fence_array", timeline "unbound". */
+  @Test
+  void names_anyArray_areFenceArrayAndUnbound() {
+    FenceArray array = FenceArray.all(List.of(FenceContext.create("d", "t").next()));
+
+    assertThat(array.driverName()).isEqualTo("fence_array");
+    assertThat(array.timelineName()).isEqualTo("unbound");
+  }
+
   /** create() keeps the given context, seqno, mode and members in order. */
   @Test
   void create_givenIdentity_keepsContextSeqnoModeAndMembers() {

@@ -364,6 +364,14 @@ class FenceCallbackTest {
     }
   }
 
+  /** addCallback with an executor on a pending fence returns true (registered). */
+  @Test
+  void addCallbackWithExecutor_pendingFence_returnsTrue() {
+    Fence fence = ctx.next();
+
+    assertThat(fence.addCallback(f -> {}, Runnable::run)).isTrue();
+  }
+
   /** addCallback with an executor on a signaled fence returns false and submits nothing. */
   @Test
   void addCallbackWithExecutor_signaledFence_returnsFalseAndSubmitsNothing() {

@@ -45,6 +45,15 @@ class FenceChainTest {
   // -------------------------------------------------------------------------------------------
   // create
 
+  /** A chain link reports the kernel's names: driver "fence_chain", timeline "unbound". */
+  @Test
+  void names_anyLink_areFenceChainAndUnbound() {
+    FenceChain link = FenceChain.create(null, ctx.next(), 1);
+
+    assertThat(link.driverName()).isEqualTo("fence_chain");
+    assertThat(link.timelineName()).isEqualTo("unbound");
+  }
+
   /** The first link has the given seqno, a fresh context, prevSeqno 0 and no prev. */
   @Test
   void create_firstLink_freshContextGivenSeqnoNoPrev() {

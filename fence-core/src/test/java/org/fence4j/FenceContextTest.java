@@ -126,6 +126,17 @@ class FenceContextTest {
     assertThat(FenceContext.create("d", "t").isStrict()).isFalse();
   }
 
+  /** setStrict switches strict mode on and off again. */
+  @Test
+  void isStrict_afterSetStrict_reflectsTheLastCall() {
+    FenceContext ctx = FenceContext.create("d", "t");
+
+    ctx.setStrict(true);
+    assertThat(ctx.isStrict()).isTrue();
+    ctx.setStrict(false);
+    assertThat(ctx.isStrict()).isFalse();
+  }
+
   /** In strict mode, a fence signaled before an earlier one is reported as a violation. */
   @Test
   void signal_strictOutOfOrder_reportsViolation() {

@@ -36,6 +36,12 @@ class FenceErrorTest {
     assertThat(FenceError.of(-125)).isSameAs(FenceError.ECANCELED);
   }
 
+  /** An unknown code gets the name ERRNO_ followed by its positive number. */
+  @Test
+  void of_unknownCode_isNamedAfterItsNumber() {
+    assertThat(FenceError.of(-4000).name()).isEqualTo("ERRNO_4000");
+  }
+
   /** of() accepts every code in [-4095, -1], both ends included. */
   @Test
   void of_boundaryCodes_accepted() {

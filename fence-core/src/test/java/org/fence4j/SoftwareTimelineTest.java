@@ -277,6 +277,16 @@ class SoftwareTimelineTest {
     assertThatIllegalArgumentException().isThrownBy(() -> timeline.createFence(-1));
   }
 
+  /** An increment that lands exactly on Long.MAX_VALUE is allowed. */
+  @Test
+  void increment_toExactlyLongMax_isAllowed() {
+    timeline.increment(Long.MAX_VALUE - 1);
+
+    timeline.increment(1);
+
+    assertThat(timeline.value()).isEqualTo(Long.MAX_VALUE);
+  }
+
   /** An increment that would overflow the value is an IllegalArgumentException. */
   @Test
   void increment_overflow_throwsIllegalArgumentAndKeepsValue() {
