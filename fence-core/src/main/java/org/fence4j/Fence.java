@@ -776,9 +776,9 @@ public abstract class Fence {
   // List mechanics
 
   /**
-   * Registers a listener (callback or waiter), enabling signaling first. For fence4j's own plain fences, whose
-   * enable hook does nothing, one CAS on a fresh fence both enables signaling (ENABLED under the
-   * node) and registers. Other fences enable first (running their hook) and then register, so a
+   * Registers a listener (callback or waiter), enabling signaling first. For fence4j's own plain
+   * fences, whose enable hook does nothing, one CAS on a fresh fence both enables signaling
+   * (ENABLED under the node) and registers. Other fences enable first (running their hook) and then register, so a
    * hook that signals the fence makes this return false, as in the kernel.
    */
   private boolean addListener(Node.Listener node) {

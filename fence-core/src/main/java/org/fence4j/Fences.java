@@ -190,30 +190,33 @@ public final class Fences {
 
   private static int waitAnyNanos(List<? extends Fence> fences, long nanos)
       throws InterruptedException {
-    int ready = firstSignaledInPlace(fences);
-    if (ready >= 0) {
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-      return ready;
-    }
-    Fence[] all = snapshot(fences);
-    if (all.length == 0) {
+    Objects.requireNonNull(fences, "fences");
+    // Scan the caller's list in place when indexing it is cheap; copy any other list once.
+    List<? extends Fence> list =
+        fences instanceof RandomAccess ? fences : Arrays.asList(snapshot(fences));
+    if (list.isEmpty()) {
       throw new IllegalArgumentException("waitAny needs at least one fence");
     }
+    int index = firstFlagged(list); // also rejects null elements
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    int index = firstSignaled(all);
+    if (index < 0) {
+      index = firstPeeked(list);
+    }
     if (index >= 0 || nanos == 0L) {
       return index;
     }
+    // About to block: register with a private copy, so that the fences the waker is removed from
+    // are the ones it was added to, whatever the caller does to its list meanwhile.
+    Fence[] all = snapshot(list);
+    List<Fence> registeredWith = Arrays.asList(all);
     Waker waker = new Waker(Thread.currentThread());
     int registered = 0;
     try {
       for (Fence f : all) {
         if (!f.addCallback(waker)) {
-          return firstSignaled(all);
+          return firstSignaled(registeredWith);
         }
         registered++;
       }
@@ -229,7 +232,7 @@ public final class Fences {
           throw new InterruptedException();
         }
       }
-      return firstSignaled(all);
+      return firstSignaled(registeredWith);
     } finally {
       for (int i = 0; i < registered; i++) {
         all[i].removeCallback(waker);
@@ -295,52 +298,42 @@ public final class Fences {
   }
 
   /**
-   * The fast path of waitAny when a member is signaled already: one pass over a random-access list,
-   * no copy, every element null-checked. Returns the lowest index whose signaled flag is set, or -1
-   * (also for other lists) to go the general way, which copies the list first so that the fences it
-   * registers with are the fences it removes from.
+   * The lowest index whose signaled flag is set, or -1 if none is; every element is null-checked,
+   * also after a hit. The flags are read with plain semantics, which lets the loop keep the list's
+   * own fields in registers; the winner's is then read again with acquire semantics, which pairs
+   * with the signal's release store (happens-before for the caller).
    */
-  private static int firstSignaledInPlace(List<? extends Fence> fences) {
-    Objects.requireNonNull(fences, "fences");
-    if (!(fences instanceof RandomAccess)) {
-      return -1;
-    }
+  private static int firstFlagged(List<? extends Fence> fences) {
     int n = fences.size();
     int first = 0;
     Fence winner = null;
     for (; first < n; first++) {
       Fence f = Checks.element(fences.get(first), "fences", first);
-      if (f.isSignaledFlagPlain()) { // plain: the list's fields stay in registers
+      if (f.isSignaledFlagPlain()) {
         winner = f;
         break;
       }
     }
-    if (winner == null) {
-      return -1;
-    }
     for (int i = first + 1; i < n; i++) {
       Checks.element(fences.get(i), "fences", i);
     }
-    // The acquire read that pairs with the signal's release store (happens-before for the caller).
-    return winner.isSignaledFlag() ? first : -1;
+    return winner != null && winner.isSignaledFlag() ? first : -1;
   }
 
-  /**
-   * The lowest index whose signaled flag is set; if none is, the lowest that {@link
-   * Fence#isSignaled()} (which asks the fence's peek hook) reports signaled; -1 if none.
-   */
-  private static int firstSignaled(Fence[] all) {
-    for (int i = 0; i < all.length; i++) {
-      if (all[i].isSignaledFlag()) {
-        return i;
-      }
-    }
-    for (int i = 0; i < all.length; i++) {
-      if (all[i].isSignaled()) {
+  /** The lowest index that {@link Fence#isSignaled()} (which asks the peek hook) reports, or -1. */
+  private static int firstPeeked(List<? extends Fence> fences) {
+    for (int i = 0, n = fences.size(); i < n; i++) {
+      if (fences.get(i).isSignaled()) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** {@link #firstFlagged}, else {@link #firstPeeked}: flags are preferred to peek hooks. */
+  private static int firstSignaled(List<? extends Fence> fences) {
+    int index = firstFlagged(fences);
+    return index >= 0 ? index : firstPeeked(fences);
   }
 
   /** Wakes the waiting thread on the first signal. */

@@ -176,14 +176,7 @@ class FencesWaitTest {
   /** A thread interrupted before waitAny gets InterruptedException. */
   @Test
   void waitAny_interruptedOnEntry_throwsInterruptedException() {
-    List<Fence> fences = pendingFences(2);
-    Thread.currentThread().interrupt();
-    try {
-      assertThatThrownBy(() -> Fences.waitAny(fences, LONG))
-          .isInstanceOf(InterruptedException.class);
-    } finally {
-      Thread.interrupted();
-    }
+    assertWaitAnyInterruptedOnEntryThrows(pendingFences(2));
   }
 
   /** A thread interrupted before waitAny gets InterruptedException even if a fence is signaled. */
@@ -191,6 +184,12 @@ class FencesWaitTest {
   void waitAny_interruptedOnEntryWithSignaledFence_throwsInterruptedException() {
     List<Fence> fences = pendingFences(2);
     fences.get(0).signal();
+
+    assertWaitAnyInterruptedOnEntryThrows(fences);
+  }
+
+  /** Interrupts the current thread, checks that waitAny throws, and clears the flag again. */
+  private static void assertWaitAnyInterruptedOnEntryThrows(List<Fence> fences) {
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> Fences.waitAny(fences, LONG))

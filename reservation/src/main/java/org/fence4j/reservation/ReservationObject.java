@@ -196,6 +196,7 @@ public final class ReservationObject {
   }
 
   private static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
+  private static final int USAGES = Usage.values().length;
   private static final int MIN_CAPACITY = 4;
   private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
 
@@ -605,7 +606,7 @@ public final class ReservationObject {
     Unsignaled answer =
         n == 0 ? Unsignaled.NONE : new Unsignaled(n == out.length ? out : Arrays.copyOf(out, n));
     if (answers == null) {
-      answers = new Unsignaled[Usage.values().length];
+      answers = new Unsignaled[USAGES];
       s.answers = answers;
     }
     answers[usage.ordinal()] = answer;
