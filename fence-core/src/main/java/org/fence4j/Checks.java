@@ -9,8 +9,8 @@ final class Checks {
   private Checks() {}
 
   /**
-   * Returns {@code element}, or throws {@link NullPointerException} naming {@code list[index]}.
-   * The message is built only on failure: this runs once per element on hot paths.
+   * Returns {@code element}, or throws {@link NullPointerException} naming {@code list[index]}. The
+   * message is built only on failure: this runs once per element on hot paths.
    */
   static <T> T element(@org.jspecify.annotations.Nullable T element, String list, int index) {
     if (element == null) {
@@ -36,7 +36,8 @@ final class Checks {
   static long toNanos(long timeout, TimeUnit unit) {
     Objects.requireNonNull(unit, "unit");
     if (timeout < 0) {
-      throw new IllegalArgumentException("timeout must not be negative, was " + timeout + " " + unit);
+      throw new IllegalArgumentException(
+          "timeout must not be negative, was " + timeout + " " + unit);
     }
     return unit.toNanos(timeout);
   }

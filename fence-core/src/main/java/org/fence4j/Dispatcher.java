@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs the callbacks of signaled fences without growing the stack.
  *
- * <p>Each thread has one dispatcher. The first signal on a thread runs its fence's callbacks;
- * a signal made from inside a callback (a cascade: arrays, chains, pipelines) only queues its
+ * <p>Each thread has one dispatcher. The first signal on a thread runs its fence's callbacks; a
+ * signal made from inside a callback (a cascade: arrays, chains, pipelines) only queues its
  * callbacks here, and the outermost call runs the queue until it is empty before it returns. So a
  * cascade of any depth uses constant stack, every callback still runs exactly once, and the
  * callbacks of one fence run in registration order. The queue is a ring of (fence, first-listener)
@@ -47,9 +47,8 @@ final class Dispatcher {
 
   /**
    * Runs the callbacks queued on this thread by signals made inside the callback that is running
-   * now, if any. Called before a blocking wait: a callback that signals a fence and then waits on
-   * a fence derived from it (an array, a chain) would otherwise wait for work queued behind
-   * itself.
+   * now, if any. Called before a blocking wait: a callback that signals a fence and then waits on a
+   * fence derived from it (an array, a chain) would otherwise wait for work queued behind itself.
    */
   static void runQueued() {
     Dispatcher d = CURRENT.get();

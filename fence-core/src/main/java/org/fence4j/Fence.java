@@ -15,11 +15,11 @@ import org.jspecify.annotations.Nullable;
  * A one-shot completion with identity: the promise that some asynchronous work (rendering into a
  * buffer, decoding a frame, a pipeline stage) finishes.
  *
- * <p>A fence belongs to a <em>context</em>, a timeline on which fences are totally ordered by
- * their 64-bit <em>sequence number</em>; fences of one context must signal in seqno order. The
- * producer signals a fence once, optionally with a {@link FenceError}; consumers {@link #await
- * wait}, {@link #isSignaled poll}, or {@link #addCallback register callbacks}. Signaling is
- * one-way and happens once; later calls are no-ops that return {@code false}.
+ * <p>A fence belongs to a <em>context</em>, a timeline on which fences are totally ordered by their
+ * 64-bit <em>sequence number</em>; fences of one context must signal in seqno order. The producer
+ * signals a fence once, optionally with a {@link FenceError}; consumers {@link #await wait}, {@link
+ * #isSignaled poll}, or {@link #addCallback register callbacks}. Signaling is one-way and happens
+ * once; later calls are no-ops that return {@code false}.
  *
  * <p>Subclass it to make a "driver" fence: implement {@link #driverName()} and {@link
  * #timelineName()}, and optionally the hooks {@link #onEnableSignaling()} (signaling is enabled
@@ -35,16 +35,16 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Thread-safety: every method is thread-safe. Callbacks run in the thread that signals, after
- * the fence is visibly signaled, in registration order, exactly once, and never while fence4j
- * holds a lock; a callback may add or remove callbacks, signal other fences, or release what it
- * guards. Signals that cascade through callbacks do not grow the stack: the outermost {@code
- * signal()} runs them iteratively, and when it returns every inline callback registered before
- * it has run. Blocking waits park with {@link LockSupport}; no monitors are used, so waiting
- * virtual threads do not pin their carrier.
+ * the fence is visibly signaled, in registration order, exactly once, and never while fence4j holds
+ * a lock; a callback may add or remove callbacks, signal other fences, or release what it guards.
+ * Signals that cascade through callbacks do not grow the stack: the outermost {@code signal()} runs
+ * them iteratively, and when it returns every inline callback registered before it has run.
+ * Blocking waits park with {@link LockSupport}; no monitors are used, so waiting virtual threads do
+ * not pin their carrier.
  *
- * <p>Memory consistency effects: actions before a signal happen-before actions after observing
- * the fence signaled (in another thread's {@code isSignaled()}, {@code await}, or a callback), and
- * the error and timestamp are visible to every thread that sees the fence signaled.
+ * <p>Memory consistency effects: actions before a signal happen-before actions after observing the
+ * fence signaled (in another thread's {@code isSignaled()}, {@code await}, or a callback), and the
+ * error and timestamp are visible to every thread that sees the fence signaled.
  */
 public abstract class Fence {
   /*
@@ -162,11 +162,11 @@ public abstract class Fence {
   /**
    * Signals the fence now, stamping it with {@link System#nanoTime()}, and runs its callbacks.
    *
-   * <p>If an error was set with {@link #setError}, the fence signals with it. Only the first
-   * signal takes effect.
+   * <p>If an error was set with {@link #setError}, the fence signals with it. Only the first signal
+   * takes effect.
    *
-   * @return {@code true} if this call signaled the fence, {@code false} if it was already
-   *     signaled (then this call does nothing)
+   * @return {@code true} if this call signaled the fence, {@code false} if it was already signaled
+   *     (then this call does nothing)
    */
   public final boolean signal() {
     return signal0(null, 0L, true);
@@ -408,14 +408,13 @@ public abstract class Fence {
   }
 
   /**
-   * Registers {@code cb} to run once on {@code executor} when the fence signals. Enables
-   * signaling. If the executor rejects the task, the rejection is reported like a callback
-   * exception.
+   * Registers {@code cb} to run once on {@code executor} when the fence signals. Enables signaling.
+   * If the executor rejects the task, the rejection is reported like a callback exception.
    *
    * @param cb the callback
    * @param executor where to run it
-   * @return {@code true} if registered; {@code false} if the fence is already signaled (then
-   *     {@code cb} is not run)
+   * @return {@code true} if registered; {@code false} if the fence is already signaled (then {@code
+   *     cb} is not run)
    * @throws NullPointerException if an argument is null
    */
   public final boolean addCallback(FenceCallback cb, Executor executor) {
@@ -496,8 +495,8 @@ public abstract class Fence {
   }
 
   /**
-   * Waits until the fence is signaled or the timeout elapses, through interrupts; if the thread
-   * was interrupted, its interrupt flag is set again on return. Enables signaling.
+   * Waits until the fence is signaled or the timeout elapses, through interrupts; if the thread was
+   * interrupted, its interrupt flag is set again on return. Enables signaling.
    *
    * @param timeout how long to wait; zero polls
    * @return {@code true} if the fence is signaled, {@code false} on timeout
@@ -596,8 +595,8 @@ public abstract class Fence {
    *
    * @param other a fence of the same context
    * @return {@code true} if this fence's seqno is greater
-   * @throws IllegalArgumentException if the contexts differ (seqnos of different timelines are
-   *     not comparable)
+   * @throws IllegalArgumentException if the contexts differ (seqnos of different timelines are not
+   *     comparable)
    * @throws NullPointerException if {@code other} is null
    */
   public final boolean isLaterThan(Fence other) {
@@ -607,8 +606,8 @@ public abstract class Fence {
   }
 
   /**
-   * Returns the later of two fences of one context, or {@code null} if that one is already
-   * signaled (then both are done). With equal seqnos, {@code b} counts as the later.
+   * Returns the later of two fences of one context, or {@code null} if that one is already signaled
+   * (then both are done). With equal seqnos, {@code b} counts as the later.
    *
    * @param a a fence
    * @param b a fence of the same context
@@ -627,10 +626,7 @@ public abstract class Fence {
   private static void requireSameContext(Fence a, Fence b) {
     if (a.context != b.context) {
       throw new IllegalArgumentException(
-          "fences of different contexts are not ordered: "
-              + a.describe()
-              + " vs "
-              + b.describe());
+          "fences of different contexts are not ordered: " + a.describe() + " vs " + b.describe());
     }
   }
 
@@ -638,9 +634,9 @@ public abstract class Fence {
   // Adapters and debugging
 
   /**
-   * Returns a future that completes with this fence when it signals without error, or
-   * exceptionally with a {@link FenceErrorException} when it signals with one. Cancelling the
-   * future does not touch the fence (it only drops the future's registration).
+   * Returns a future that completes with this fence when it signals without error, or exceptionally
+   * with a {@link FenceErrorException} when it signals with one. Cancelling the future does not
+   * touch the fence (it only drops the future's registration).
    *
    * @return a new future
    */
@@ -669,8 +665,8 @@ public abstract class Fence {
   }
 
   /**
-   * Returns one debug line: {@code "<context>:<seqno> <timeline> <driver> <state>"}, where state
-   * is {@code unsignaled}, {@code signaled}, or {@code signaled error=NAME(code)}. Like {@link
+   * Returns one debug line: {@code "<context>:<seqno> <timeline> <driver> <state>"}, where state is
+   * {@code unsignaled}, {@code signaled}, or {@code signaled error=NAME(code)}. Like {@link
    * #isSignaled()}, consults {@link #peekSignaled()} first.
    *
    * @return the description
@@ -755,8 +751,8 @@ public abstract class Fence {
 
   /**
    * A fast check whether the work is done, used by {@link #isSignaled()} and {@link #status()}
-   * while the signaled flag is not set. Once it returns {@code true} it must keep doing so. It
-   * may return {@code false} even though the work is done.
+   * while the signaled flag is not set. Once it returns {@code true} it must keep doing so. It may
+   * return {@code false} even though the work is done.
    *
    * @return {@code true} if the work is known to be done
    */
@@ -778,8 +774,8 @@ public abstract class Fence {
   /**
    * Registers a listener (callback or waiter), enabling signaling first. For fence4j's own plain
    * fences, whose enable hook does nothing, one CAS on a fresh fence both enables signaling
-   * (ENABLED under the node) and registers. Other fences enable first (running their hook) and then register, so a
-   * hook that signals the fence makes this return false, as in the kernel.
+   * (ENABLED under the node) and registers. Other fences enable first (running their hook) and then
+   * register, so a hook that signals the fence makes this return false, as in the kernel.
    */
   private boolean addListener(Node.Listener node) {
     for (; ; ) {

@@ -7,8 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A fence that signals when all of its member fences have signaled, or, with {@code
- * signalOnAny}, when the first one does.
+ * A fence that signals when all of its member fences have signaled, or, with {@code signalOnAny},
+ * when the first one does.
  *
  * <pre>{@code
  * Fence bothDone = FenceArray.all(List.of(renderDone, uploadDone));
@@ -16,12 +16,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Its error is the first error seen among its members (for a signal-on-any array, the error of
- * the member that signaled it). Members must be plain fences: an array or chain member is
- * rejected; flatten with {@link Fences#merge}. Signaling is lazy: the array registers on its
- * members when signaling is enabled (a callback, a wait); until then {@link #isSignaled()} polls
- * the members. Deadlines are forwarded to every member. Once an any-array signals it removes its
- * registrations from the members that have not signaled, so a long-lived loser does not keep the
- * array reachable.
+ * the member that signaled it). Members must be plain fences: an array or chain member is rejected;
+ * flatten with {@link Fences#merge}. Signaling is lazy: the array registers on its members when
+ * signaling is enabled (a callback, a wait); until then {@link #isSignaled()} polls the members.
+ * Deadlines are forwarded to every member. Once an any-array signals it removes its registrations
+ * from the members that have not signaled, so a long-lived loser does not keep the array reachable.
  *
  * <p>Thread-safe.
  */
@@ -119,7 +118,10 @@ public final class FenceArray extends Fence {
       Fence f = Checks.element(fences.get(i), "fences", i);
       if (f instanceof FenceArray || f instanceof FenceChain) {
         throw new IllegalArgumentException(
-            "fence arrays do not nest: fences[" + i + "] is " + f.describe()
+            "fence arrays do not nest: fences["
+                + i
+                + "] is "
+                + f.describe()
                 + "; flatten with Fences.merge");
       }
       copy[i] = f;

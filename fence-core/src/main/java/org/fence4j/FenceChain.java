@@ -59,9 +59,8 @@ public final class FenceChain extends Fence {
   /**
    * Creates a link on top of {@code prev}.
    *
-   * <p>If {@code prev} is a chain with a lower seqno, the new link shares its context and has
-   * seqno {@code seqno}; otherwise it gets a fresh context and seqno {@code max(prev.seqno(),
-   * seqno)}.
+   * <p>If {@code prev} is a chain with a lower seqno, the new link shares its context and has seqno
+   * {@code seqno}; otherwise it gets a fresh context and seqno {@code max(prev.seqno(), seqno)}.
    *
    * @param prev the previous link or fence, or {@code null} for the first link
    * @param fence the fence this link wraps; must not be a chain
@@ -89,8 +88,8 @@ public final class FenceChain extends Fence {
   /**
    * Returns the previous link (or fence), after collecting signaled links behind this one.
    *
-   * @return the previous link, or {@code null} at the start of the chain or when everything
-   *     before this link has signaled and been collected
+   * @return the previous link, or {@code null} at the start of the chain or when everything before
+   *     this link has signaled and been collected
    */
   public @Nullable Fence prev() {
     return prevCollected(this);
@@ -125,8 +124,8 @@ public final class FenceChain extends Fence {
    * @param seqno the point, {@code >= 0}; 0 returns {@code head}
    * @return the link, or an already signaled fence when that point has signaled and its link was
    *     collected
-   * @throws IllegalArgumentException if {@code seqno} is negative, or {@code seqno > 0} and
-   *     {@code head} is not a chain or {@code seqno > head.seqno()} (not submitted yet)
+   * @throws IllegalArgumentException if {@code seqno} is negative, or {@code seqno > 0} and {@code
+   *     head} is not a chain or {@code seqno > head.seqno()} (not submitted yet)
    * @throws NullPointerException if {@code head} is null
    */
   public static Fence findSeqno(Fence head, long seqno) {

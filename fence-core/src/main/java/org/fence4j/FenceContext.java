@@ -68,8 +68,8 @@ public final class FenceContext {
   }
 
   /**
-   * Returns a new pending fence with the seqno one above the last one handed out (the first is
-   * 1). The producer signals it with {@link Fence#signal()} or {@link Fence#signal(FenceError)}.
+   * Returns a new pending fence with the seqno one above the last one handed out (the first is 1).
+   * The producer signals it with {@link Fence#signal()} or {@link Fence#signal(FenceError)}.
    *
    * @return a new pending fence of this context
    */

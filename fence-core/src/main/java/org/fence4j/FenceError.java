@@ -7,25 +7,32 @@ import java.util.Map;
  * An errno-style error a fence can signal with: a negative {@link #code()} in [-4095, -1] and a
  * {@link #name()}.
  *
- * <p>Serializable; a deserialized known error is its constant. The usual codes are constants ({@link #EIO}, {@link #ENOENT}, ...). {@link #of(int)} returns
- * the constant for a known code, so constants may be compared with {@code ==}; in general, errors
- * are equal when their codes are equal. Instances are immutable and thread-safe.
+ * <p>Serializable; a deserialized known error is its constant. The usual codes are constants
+ * ({@link #EIO}, {@link #ENOENT}, ...). {@link #of(int)} returns the constant for a known code, so
+ * constants may be compared with {@code ==}; in general, errors are equal when their codes are
+ * equal. Instances are immutable and thread-safe.
  */
 public final class FenceError implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** I/O error: the work failed. */
   public static final FenceError EIO = new FenceError(-5, "EIO");
+
   /** No such entity: for example a point of a software timeline that was closed. */
   public static final FenceError ENOENT = new FenceError(-2, "ENOENT");
+
   /** Invalid argument. */
   public static final FenceError EINVAL = new FenceError(-22, "EINVAL");
+
   /** Deadlock avoided: the work was abandoned to break a dependency cycle. */
   public static final FenceError EDEADLK = new FenceError(-35, "EDEADLK");
+
   /** No data: the work completed without producing data. */
   public static final FenceError ENODATA = new FenceError(-61, "ENODATA");
+
   /** Timer expired: the work timed out or the engine was reset. */
   public static final FenceError ETIME = new FenceError(-62, "ETIME");
+
   /** Canceled: the whole context was cancelled. */
   public static final FenceError ECANCELED = new FenceError(-125, "ECANCELED");
 

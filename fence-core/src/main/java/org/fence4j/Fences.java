@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Static helpers over fences: unwrap containers, merge, wait for any or all.
  *
- * <p>All methods are thread-safe; the waits park (no monitors) and leave no registration behind
- * on any fence, whatever way they return.
+ * <p>All methods are thread-safe; the waits park (no monitors) and leave no registration behind on
+ * any fence, whatever way they return.
  */
 public final class Fences {
   private Fences() {}
@@ -48,20 +48,20 @@ public final class Fences {
   }
 
   /**
-   * Merges fences into one that signals when all of them have: flattens every input to its
-   * leaves, drops signaled leaves, keeps one fence per context (the later seqno), and orders the
-   * rest by context.
+   * Merges fences into one that signals when all of them have: flattens every input to its leaves,
+   * drops signaled leaves, keeps one fence per context (the later seqno), and orders the rest by
+   * context.
    *
    * <p>Unlike the kernel's merge, a leaf that already signaled <em>with an error</em> is not
    * dropped: the first such leaf is kept (it never delays the result), so the merged fence reports
-   * the failure instead of hiding it. And flattening never changes what an input means: a
-   * signaled array or chain counts as one signaled leaf, and a pending signal-on-any array is kept
-   * whole (the one case where the result is an array holding an array).
+   * the failure instead of hiding it. And flattening never changes what an input means: a signaled
+   * array or chain counts as one signaled leaf, and a pending signal-on-any array is kept whole
+   * (the one case where the result is an array holding an array).
    *
    * @param fences the fences to merge; may be empty
-   * @return when nothing is pending, a new signaled fence stamped with the latest signal time
-   *     seen (or now, if none was seen), carrying the first error seen; when one leaf is pending
-   *     (and none failed), that fence itself; otherwise a wait-all {@link FenceArray} with a fresh
+   * @return when nothing is pending, a new signaled fence stamped with the latest signal time seen
+   *     (or now, if none was seen), carrying the first error seen; when one leaf is pending (and
+   *     none failed), that fence itself; otherwise a wait-all {@link FenceArray} with a fresh
    *     context
    * @throws NullPointerException if {@code fences} or an element is null
    */
@@ -154,9 +154,9 @@ public final class Fences {
   }
 
   /**
-   * Waits until any of {@code fences} is signaled and returns the lowest index among the
-   * signaled ones. Works for every {@link Fence} subclass (it uses callbacks); removes its
-   * callbacks from every fence on every exit path.
+   * Waits until any of {@code fences} is signaled and returns the lowest index among the signaled
+   * ones. Works for every {@link Fence} subclass (it uses callbacks); removes its callbacks from
+   * every fence on every exit path.
    *
    * @param fences the fences, non-empty
    * @param timeout how long to wait; zero polls

@@ -7,10 +7,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * An entry of a pending fence's state list (see the overview in {@link Fence}).
  *
- * <p>Lists are immutable once published: {@link #next} is written only before the node is
- * published by the CAS that installs it, and removal copies the nodes above the removed one
- * ({@link #copyWithNext}). The one mutable field, {@link Listener#fifoNext}, belongs to the thread
- * that detached the list when it signaled the fence; no other thread reads it.
+ * <p>Lists are immutable once published: {@link #next} is written only before the node is published
+ * by the CAS that installs it, and removal copies the nodes above the removed one ({@link
+ * #copyWithNext}). The one mutable field, {@link Listener#fifoNext}, belongs to the thread that
+ * detached the list when it signaled the fence; no other thread reads it.
  */
 abstract class Node {
   /** The next older entry, or {@code null} at the bottom. Written only before publication. */

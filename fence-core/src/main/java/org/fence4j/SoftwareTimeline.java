@@ -27,9 +27,9 @@ import org.fence4j.internal.TimelineRegistry;
  * seqno is its value and its {@code timelineName()} is the timeline's name, its driver name {@code
  * "sw_sync"}.
  *
- * <p>Thread-safe. Points are signaled while a short internal lock is held, so concurrent
- * increments signal them in value order, but their callbacks run after the lock is released, in
- * the incrementing thread, before {@link #increment} returns.
+ * <p>Thread-safe. Points are signaled while a short internal lock is held, so concurrent increments
+ * signal them in value order, but their callbacks run after the lock is released, in the
+ * incrementing thread, before {@link #increment} returns.
  */
 public final class SoftwareTimeline implements AutoCloseable {
   /*
@@ -96,9 +96,9 @@ public final class SoftwareTimeline implements AutoCloseable {
   }
 
   /**
-   * Adds {@code n} to the value and signals, in value order, every point now reached; their
-   * inline callbacks have run when this returns (when called from inside a fence callback, when
-   * the outermost signal of that cascade returns, as for {@link Fence#signal()}).
+   * Adds {@code n} to the value and signals, in value order, every point now reached; their inline
+   * callbacks have run when this returns (when called from inside a fence callback, when the
+   * outermost signal of that cascade returns, as for {@link Fence#signal()}).
    *
    * @param n how much to add, {@code >= 0}
    * @throws IllegalArgumentException if {@code n} is negative or the value would overflow
@@ -188,8 +188,8 @@ public final class SoftwareTimeline implements AutoCloseable {
 
   /**
    * Closes the timeline: every still-pending point is signaled with {@link FenceError#ENOENT}.
-   * Later {@link #createFence} and {@link #increment} throw {@link IllegalStateException}; a
-   * second {@code close()} does nothing.
+   * Later {@link #createFence} and {@link #increment} throw {@link IllegalStateException}; a second
+   * {@code close()} does nothing.
    */
   @Override
   public void close() {

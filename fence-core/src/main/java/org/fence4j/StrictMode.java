@@ -9,15 +9,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Strict modes are off by default and switched on per object ({@link
  * FenceContext#setStrict(boolean)}, and the reservation module's {@code
- * ReservationObject.setStrict}). When a strict object sees a producer bug (a fence signaled
- * before an earlier fence of its context; an exclusive fence that signals before a fence it
- * replaced) it reports a one-line description here. The default handler logs it as a warning on
- * the {@code org.fence4j} {@link System.Logger}; tests and debug builds can install a handler that
- * records or throws.
+ * ReservationObject.setStrict}). When a strict object sees a producer bug (a fence signaled before
+ * an earlier fence of its context; an exclusive fence that signals before a fence it replaced) it
+ * reports a one-line description here. The default handler logs it as a warning on the {@code
+ * org.fence4j} {@link System.Logger}; tests and debug builds can install a handler that records or
+ * throws.
  *
  * <p>Thread-safe. Handlers run in the thread that detects the violation, often inside a fence
- * callback: a handler that throws is treated like a throwing callback (reported, never stopping
- * the signal).
+ * callback: a handler that throws is treated like a throwing callback (reported, never stopping the
+ * signal).
  */
 public final class StrictMode {
   private static final Consumer<String> DEFAULT_HANDLER =

@@ -1,6 +1,9 @@
 package org.fence4j;
 
-/** An already signaled fence of context 0, seqno 0 ({@link Fence#stub()}, {@link Fence#signaledStub}). */
+/**
+ * An already signaled fence of context 0, seqno 0 ({@link Fence#stub()}, {@link
+ * Fence#signaledStub}).
+ */
 final class StubFence extends Fence {
   static final StubFence SHARED = new StubFence(System.nanoTime());
 

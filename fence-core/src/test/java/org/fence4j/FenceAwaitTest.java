@@ -280,8 +280,7 @@ class FenceAwaitTest {
 
   /** awaitUninterruptibly keeps waiting through an interrupt and sets the flag again on return. */
   @Test
-  void awaitUninterruptibly_interruptedWhileWaiting_keepsWaitingAndRestoresFlag()
-      throws Exception {
+  void awaitUninterruptibly_interruptedWhileWaiting_keepsWaitingAndRestoresFlag() throws Exception {
     Fence fence = ctx.next();
     try (Spawned<String> waiter =
         Spawned.start(

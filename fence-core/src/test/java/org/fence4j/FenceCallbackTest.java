@@ -594,8 +594,8 @@ class FenceCallbackTest {
   }
 
   /**
-   * A cascade that fans out (each callback signals many fences, which signal many more) runs
-   * every callback exactly once, each fence's callbacks in registration order.
+   * A cascade that fans out (each callback signals many fences, which signal many more) runs every
+   * callback exactly once, each fence's callbacks in registration order.
    */
   @Test
   void signal_fanOutCascade_everyCallbackRunsOnceInRegistrationOrder() {

@@ -233,8 +233,7 @@ class FenceChainTest {
   void findSeqno_beyondHead_throwsIllegalArgument() {
     Chain chain = new Chain(ctx, 1, 2);
 
-    assertThatIllegalArgumentException()
-        .isThrownBy(() -> FenceChain.findSeqno(chain.head(), 3));
+    assertThatIllegalArgumentException().isThrownBy(() -> FenceChain.findSeqno(chain.head(), 3));
   }
 
   /** A negative point is an IllegalArgumentException. */
@@ -242,8 +241,7 @@ class FenceChainTest {
   void findSeqno_negative_throwsIllegalArgument() {
     Chain chain = new Chain(ctx, 1);
 
-    assertThatIllegalArgumentException()
-        .isThrownBy(() -> FenceChain.findSeqno(chain.head(), -1));
+    assertThatIllegalArgumentException().isThrownBy(() -> FenceChain.findSeqno(chain.head(), -1));
   }
 
   /** A point that has its own link returns that link. */
@@ -394,8 +392,8 @@ class FenceChainTest {
   }
 
   /**
-   * Building, walking, searching, signaling and dropping a 1,000,000-link chain all run in
-   * constant stack (on a thread with a small stack) and the chain is collectable afterwards.
+   * Building, walking, searching, signaling and dropping a 1,000,000-link chain all run in constant
+   * stack (on a thread with a small stack) and the chain is collectable afterwards.
    */
   @Test
   void walk_millionLinkChainLifecycle_runsInConstantStack() throws Exception {

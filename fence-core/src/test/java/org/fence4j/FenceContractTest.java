@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every kind of fence keeps, whatever makes it signal: run once per implementation
- * (a {@link FenceContext} fence, a software-timeline point, wait-all and wait-any arrays, a chain
+ * The contract every kind of fence keeps, whatever makes it signal: run once per implementation (a
+ * {@link FenceContext} fence, a software-timeline point, wait-all and wait-any arrays, a chain
  * link), each supplying the producer action that completes or fails its fence.
  */
 class FenceContractTest {
@@ -34,8 +34,8 @@ class FenceContractTest {
 
   /**
    * The contract tests; subclasses say how to build a subject. Arrays and chains signal lazily:
-   * once their work is done, the first observation ({@code isSignaled()}, a callback, a wait)
-   * sets the flag, so tests about an already signaled fence observe it first.
+   * once their work is done, the first observation ({@code isSignaled()}, a callback, a wait) sets
+   * the flag, so tests about an already signaled fence observe it first.
    */
   abstract static class Contract {
     /** Returns a new subject whose fence is pending. */

@@ -245,8 +245,8 @@ class FenceTest {
   }
 
   /**
-   * A thread that sees a fence signaled also sees its error and timestamp, for fences signaled
-   * one after another by another thread.
+   * A thread that sees a fence signaled also sees its error and timestamp, for fences signaled one
+   * after another by another thread.
    */
   @Test
   void isSignaled_observedFromAnotherThread_errorAndTimestampAreVisible() throws Exception {
@@ -391,8 +391,7 @@ class FenceTest {
 
   /** Concurrent addCallback, await and enableSignaling call onEnableSignaling exactly once. */
   @Test
-  void enableSignaling_concurrentAddCallbackAwaitAndEnable_hookRunsExactlyOnce()
-      throws Exception {
+  void enableSignaling_concurrentAddCallbackAwaitAndEnable_hookRunsExactlyOnce() throws Exception {
     Race.Party<TestFence> adder = f -> f.addCallback(x -> {});
     Race.Party<TestFence> waiter = f -> f.await(Duration.ZERO);
     Race.Party<TestFence> enabler = TestFence::enableSignaling;
@@ -626,8 +625,7 @@ class FenceTest {
   void describe_pending_listsIdentityNamesAndState() {
     Fence fence = ctx.next();
 
-    assertThat(fence.describe())
-        .isEqualTo(ctx.context() + ":1 ring0 test-driver unsignaled");
+    assertThat(fence.describe()).isEqualTo(ctx.context() + ":1 ring0 test-driver unsignaled");
   }
 
   /** describe() of a fence signaled with an error names the error and its code. */

@@ -93,8 +93,9 @@ class FencesTest {
   void merge_severalPending_returnsWaitAllArray() {
     Fence merged = Fences.merge(pending(), pending());
 
-    assertThat(merged).isInstanceOfSatisfying(
-        FenceArray.class, array -> assertThat(array.signalOnAny()).isFalse());
+    assertThat(merged)
+        .isInstanceOfSatisfying(
+            FenceArray.class, array -> assertThat(array.signalOnAny()).isFalse());
   }
 
   /** merge drops leaves that have already signaled. */

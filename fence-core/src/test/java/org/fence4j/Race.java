@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Repeats a race, bounded in rounds and in time: each round makes fresh state, releases every
- * party at once through a barrier, waits for all of them, then checks the outcome. Failures in
- * parties or checks fail the test; every thread is gone when {@link #run} returns.
+ * Repeats a race, bounded in rounds and in time: each round makes fresh state, releases every party
+ * at once through a barrier, waits for all of them, then checks the outcome. Failures in parties or
+ * checks fail the test; every thread is gone when {@link #run} returns.
  */
 final class Race {
   /** Per-round bound on a party; only hit when something hangs. */
@@ -35,11 +35,7 @@ final class Race {
    * @return the number of rounds run
    */
   static <S> int run(
-      int maxRounds,
-      Duration budget,
-      Supplier<S> setup,
-      List<Party<S>> parties,
-      Consumer<S> check)
+      int maxRounds, Duration budget, Supplier<S> setup, List<Party<S>> parties, Consumer<S> check)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(parties.size());
     try {

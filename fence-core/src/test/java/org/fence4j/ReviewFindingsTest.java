@@ -171,7 +171,10 @@ class ReviewFindingsTest {
   // Javadoc now says so (as DESIGN does for signal): they have run when the outermost signal
   // returns.
 
-  /** increment() called from a callback: the points' callbacks have run when the outer signal returns. */
+  /**
+   * increment() called from a callback: the points' callbacks have run when the outer signal
+   * returns.
+   */
   @Test
   void increment_fromInsideCallback_pointCallbacksHaveRunWhenOuterSignalReturns() {
     try (SoftwareTimeline timeline = SoftwareTimeline.create("review")) {
@@ -215,8 +218,10 @@ class ReviewFindingsTest {
   // -------------------------------------------------------------------------------------------
   // Properties that hold (not covered elsewhere as far as the review saw).
 
-  /** PASSES: a callback removing a later callback of the same fence during the signal gets
-   * false, and that callback still runs once. */
+  /**
+   * PASSES: a callback removing a later callback of the same fence during the signal gets false,
+   * and that callback still runs once.
+   */
   @Test
   void removeCallback_fromEarlierCallbackOfSameSignal_returnsFalseAndLaterStillRuns() {
     Fence fence = pending();
@@ -257,8 +262,10 @@ class ReviewFindingsTest {
     assertThat(Registrations.count(loser)).isZero();
   }
 
-  /** PASSES: setError racing signal is all-or-nothing: it either throws, or the fence signals
-   * with that error. */
+  /**
+   * PASSES: setError racing signal is all-or-nothing: it either throws, or the fence signals with
+   * that error.
+   */
   @Test
   void setError_racingSignal_errorRecordedIffSetErrorReturned() throws Exception {
     Race.run(

@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A thread started by a test, with its result or failure captured. {@link #join()} bounds the
- * wait and rethrows what the thread threw; {@link #close()} (try-with-resources) makes sure the
- * thread is gone even when the test fails early.
+ * A thread started by a test, with its result or failure captured. {@link #join()} bounds the wait
+ * and rethrows what the thread threw; {@link #close()} (try-with-resources) makes sure the thread
+ * is gone even when the test fails early.
  *
  * @param <T> the body's result
  */
@@ -59,8 +59,8 @@ final class Spawned<T> implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code bound} for the thread and returns its result or rethrows its failure; if
-   * the thread is still running, interrupts it and fails ({@link #close()} then reaps it).
+   * Waits up to {@code bound} for the thread and returns its result or rethrows its failure; if the
+   * thread is still running, interrupts it and fails ({@link #close()} then reaps it).
    */
   @Nullable T join(Duration bound) throws Exception {
     TimeUnit.NANOSECONDS.timedJoin(thread, bound.toNanos());
@@ -79,8 +79,8 @@ final class Spawned<T> implements AutoCloseable {
   }
 
   /**
-   * Interrupts the thread if it is still running and waits, bounded, for it to end. If the
-   * calling thread is interrupted meanwhile, it stops waiting and keeps its interrupt flag.
+   * Interrupts the thread if it is still running and waits, bounded, for it to end. If the calling
+   * thread is interrupted meanwhile, it stops waiting and keeps its interrupt flag.
    */
   @Override
   public void close() {

@@ -6,8 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A driver fence for tests: it counts calls to its hooks and lets the test decide what they
- * answer.
+ * A driver fence for tests: it counts calls to its hooks and lets the test decide what they answer.
  */
 class TestFence extends Fence {
   /** How many times {@link #onEnableSignaling()} ran. */

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Blocking on virtual threads (JDK 21 and later). Every blocking path parks with {@code
- * LockSupport} and holds no monitor, so a blocked virtual thread leaves its carrier. Were a path
- * to pin its carrier, only as many virtual threads as there are carriers (one per core by default)
+ * LockSupport} and holds no monitor, so a blocked virtual thread leaves its carrier. Were a path to
+ * pin its carrier, only as many virtual threads as there are carriers (one per core by default)
  * could block at a time and the rest would never start waiting; here {@value #THREADS} block
  * together, then all wake.
  *
@@ -87,8 +87,8 @@ class VirtualThreadTest {
   }
 
   /**
-   * Starts {@value #THREADS} virtual threads running {@code wait}, waits until every one of them
-   * is blocked, runs {@code release}, and checks that every {@code wait} returned {@code true}.
+   * Starts {@value #THREADS} virtual threads running {@code wait}, waits until every one of them is
+   * blocked, runs {@code release}, and checks that every {@code wait} returned {@code true}.
    */
   private static void blockTogetherThenRelease(Callable<Boolean> wait, Runnable release)
       throws Exception {
@@ -110,9 +110,7 @@ class VirtualThreadTest {
                   }
                 }));
       }
-      await()
-          .atMost(BOUND)
-          .until(() -> threads.stream().allMatch(VirtualThreadTest::isBlocked));
+      await().atMost(BOUND).until(() -> threads.stream().allMatch(VirtualThreadTest::isBlocked));
       released = true;
       release.run();
       for (Thread t : threads) {

@@ -17,14 +17,14 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Pair 6: a 10,000-link cascade, each link's callback signaling the next.
  *
- * <p>One operation: build the chain of 10,000 pending one-shots, then signal the first; the
- * whole cascade runs inside that call, and the last link must be done when it returns. fence4j
- * links fence {@code i} to fence {@code i + 1} with a callback that calls {@code signal()}
- * (the library must trampoline, not recurse); {@code CompletableFuture} builds the same chain
- * with {@code thenRun} (which makes each dependent stage and links it in one call). Guava's
- * {@code addListener(() -> next.set(...), directExecutor())} recurses once per link and
- * overflows the stack at this depth, so its row uses Guava's own stack-safe link,
- * {@code next.setFuture(previous)}.
+ * <p>One operation: build the chain of 10,000 pending one-shots, then signal the first; the whole
+ * cascade runs inside that call, and the last link must be done when it returns. fence4j links
+ * fence {@code i} to fence {@code i + 1} with a callback that calls {@code signal()} (the library
+ * must trampoline, not recurse); {@code CompletableFuture} builds the same chain with {@code
+ * thenRun} (which makes each dependent stage and links it in one call). Guava's {@code
+ * addListener(() -> next.set(...), directExecutor())} recurses once per link and overflows the
+ * stack at this depth, so its row uses Guava's own stack-safe link, {@code
+ * next.setFuture(previous)}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +33,7 @@ public class CascadeBenchmark {
 
   static final int LINKS = 10_000;
 
-  private static final Runnable NOTHING = () -> { };
+  private static final Runnable NOTHING = () -> {};
 
   private final FenceContext context = FenceContext.create("bench", "cascade");
 

@@ -15,12 +15,12 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Pair 1: create a pending one-shot and signal it, nobody listening.
  *
- * <p>fence4j takes the canonical producer path, {@link FenceContext#next()} then
- * {@link Fence#signal()}; the peers {@code new CompletableFuture<>()} + {@code complete(null)}
- * and {@code SettableFuture.create()} + {@code set(null)}. The two {@code ...CreateOnly}
- * baselines (not ratio rows) leave the signal out, so that the difference is the cost of
- * {@code signal()} alone, and under {@code -prof gc} the difference of
- * {@code gc.alloc.rate.norm} is what {@code signal()} allocates (the target is zero).
+ * <p>fence4j takes the canonical producer path, {@link FenceContext#next()} then {@link
+ * Fence#signal()}; the peers {@code new CompletableFuture<>()} + {@code complete(null)} and {@code
+ * SettableFuture.create()} + {@code set(null)}. The two {@code ...CreateOnly} baselines (not ratio
+ * rows) leave the signal out, so that the difference is the cost of {@code signal()} alone, and
+ * under {@code -prof gc} the difference of {@code gc.alloc.rate.norm} is what {@code signal()}
+ * allocates (the target is zero).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.State;
  * <p>One operation: create the 1,024 pending members, combine them, signal them one after the
  * other, and check that the combination is done. fence4j builds {@link FenceArray#all(List)} and
  * enables signaling on it, as the first waiter would (the peers' combinators hook their inputs
- * eagerly); the peers use {@code CompletableFuture.allOf} and Guava's
- * {@code Futures.allAsList}. An operation that ends with the combination not done throws, so a
- * broken build fails loudly instead of measuring nothing.
+ * eagerly); the peers use {@code CompletableFuture.allOf} and Guava's {@code Futures.allAsList}. An
+ * operation that ends with the combination not done throws, so a broken build fails loudly instead
+ * of measuring nothing.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -20,22 +20,22 @@ import org.openjdk.jol.vm.VM;
  * Pair 8: bytes of a fence next to a {@code CompletableFuture} in the same state, measured with
  * JOL: pending with no callback, pending with one callback, signaled.
  *
- * <p>The number compared is what one more instance costs: the objects reachable from it that
- * are not shared with another instance made the same way. It is measured as
- * {@code size(a, b) - size(b)} for two instances {@code a} and {@code b} built alike, with
- * {@link GraphLayout#totalSize()}, so the producer's {@link FenceContext}, its name strings, a
- * shared callback object or a shared "no callbacks" sentinel count once for all fences and not
- * per fence. The full graph of one instance ({@code parseInstance(a).totalSize()}) is printed
- * next to it, with JOL's field layout of each class.
+ * <p>The number compared is what one more instance costs: the objects reachable from it that are
+ * not shared with another instance made the same way. It is measured as {@code size(a, b) -
+ * size(b)} for two instances {@code a} and {@code b} built alike, with {@link
+ * GraphLayout#totalSize()}, so the producer's {@link FenceContext}, its name strings, a shared
+ * callback object or a shared "no callbacks" sentinel count once for all fences and not per fence.
+ * The full graph of one instance ({@code parseInstance(a).totalSize()}) is printed next to it, with
+ * JOL's field layout of each class.
  *
  * <p>Usage: {@code Footprint [csvFile]}: prints the report on standard output, and with a file
- * argument also writes the rows {@code what,fence4j_bytes,CompletableFuture_bytes} for
- * {@link RatioReport}.
+ * argument also writes the rows {@code what,fence4j_bytes,CompletableFuture_bytes} for {@link
+ * RatioReport}.
  */
 public final class Footprint {
 
-  private static final FenceCallback CALLBACK = fence -> { };
-  private static final Runnable RUNNABLE = () -> { };
+  private static final FenceCallback CALLBACK = fence -> {};
+  private static final Runnable RUNNABLE = () -> {};
 
   private Footprint() {}
 
@@ -44,26 +44,33 @@ public final class Footprint {
 
   public static void main(String[] args) throws IOException {
     FenceContext context = FenceContext.create("bench", "footprint");
-    List<Case> cases = List.of(
-        new Case("pending", context::next, CompletableFuture::new),
-        new Case("pending-1cb", () -> {
-          Fence fence = context.next();
-          fence.addCallback(CALLBACK);
-          return fence;
-        }, () -> {
-          CompletableFuture<Void> future = new CompletableFuture<>();
-          future.thenRun(RUNNABLE);
-          return future;
-        }),
-        new Case("signaled", () -> {
-          Fence fence = context.next();
-          fence.signal();
-          return fence;
-        }, () -> {
-          CompletableFuture<Void> future = new CompletableFuture<>();
-          future.complete(null);
-          return future;
-        }));
+    List<Case> cases =
+        List.of(
+            new Case("pending", context::next, CompletableFuture::new),
+            new Case(
+                "pending-1cb",
+                () -> {
+                  Fence fence = context.next();
+                  fence.addCallback(CALLBACK);
+                  return fence;
+                },
+                () -> {
+                  CompletableFuture<Void> future = new CompletableFuture<>();
+                  future.thenRun(RUNNABLE);
+                  return future;
+                }),
+            new Case(
+                "signaled",
+                () -> {
+                  Fence fence = context.next();
+                  fence.signal();
+                  return fence;
+                },
+                () -> {
+                  CompletableFuture<Void> future = new CompletableFuture<>();
+                  future.complete(null);
+                  return future;
+                }));
 
     PrintStream out = System.out;
     out.println(VM.current().details());
@@ -84,9 +91,11 @@ public final class Footprint {
       rows.add(c.what() + "," + fenceBytes + "," + peerBytes);
 
       out.println("==== footprint-" + c.what());
-      out.printf("fence4j %s: %d bytes per instance (%d bytes in its whole graph)%n",
+      out.printf(
+          "fence4j %s: %d bytes per instance (%d bytes in its whole graph)%n",
           fenceA.getClass().getName(), fenceBytes, GraphLayout.parseInstance(fenceA).totalSize());
-      out.printf("CompletableFuture: %d bytes per instance (%d bytes in its whole graph)%n",
+      out.printf(
+          "CompletableFuture: %d bytes per instance (%d bytes in its whole graph)%n",
           peerBytes, GraphLayout.parseInstance(peerA).totalSize());
       out.println(GraphLayout.parseInstance(fenceA).toFootprint());
       out.println(GraphLayout.parseInstance(peerA).toFootprint());

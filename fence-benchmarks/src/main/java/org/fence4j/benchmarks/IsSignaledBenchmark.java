@@ -14,9 +14,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Pair 3: ask a signaled one-shot whether it is done: {@link Fence#isSignaled()} against
- * {@code isDone()}. The contract makes it a single volatile read on a signaled fence; at this
- * scale the number is mostly JMH's own per-call overhead, on both sides alike.
+ * Pair 3: ask a signaled one-shot whether it is done: {@link Fence#isSignaled()} against {@code
+ * isDone()}. The contract makes it a single volatile read on a signaled fence; at this scale the
+ * number is mostly JMH's own per-call overhead, on both sides alike.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

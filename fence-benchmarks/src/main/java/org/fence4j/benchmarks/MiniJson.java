@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough of a JSON reader for JMH's result file: objects become {@link LinkedHashMap}s,
- * arrays {@link ArrayList}s, numbers {@link Double}s, and {@code true}/{@code false}/{@code null}
- * themselves. Strings keep their escapes decoded (including \\u escapes). Anything malformed
- * is an {@link IllegalArgumentException} naming the offset.
+ * Just enough of a JSON reader for JMH's result file: objects become {@link LinkedHashMap}s, arrays
+ * {@link ArrayList}s, numbers {@link Double}s, and {@code true}/{@code false}/{@code null}
+ * themselves. Strings keep their escapes decoded (including \\u escapes). Anything malformed is an
+ * {@link IllegalArgumentException} naming the offset.
  */
 final class MiniJson {
 

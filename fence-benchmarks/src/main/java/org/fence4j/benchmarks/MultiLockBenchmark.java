@@ -20,12 +20,12 @@ import org.openjdk.jmh.annotations.Threads;
  * Pair 7b: two threads, each locking 4 random buffers out of 16 and releasing them.
  *
  * <p>The 4 buffers of an operation are distinct and come in random order. fence4j locks them in
- * that order with one {@link WwAcquireContext} and the wound/wait back-off of the kernel's
- * {@code ww_mutex} documentation (on {@link WwDeadlockException}: release everything, take the
- * contended lock with {@code lockSlow}, retry the rest); the peer sorts the 4 indices and takes
- * {@link ReentrantLock}s in that global order, the classic hand-written way to avoid deadlock.
- * The critical section is empty, so the measurement is the locking protocol under contention
- * (two threads picking 4 of 16 collide on most operations).
+ * that order with one {@link WwAcquireContext} and the wound/wait back-off of the kernel's {@code
+ * ww_mutex} documentation (on {@link WwDeadlockException}: release everything, take the contended
+ * lock with {@code lockSlow}, retry the rest); the peer sorts the 4 indices and takes {@link
+ * ReentrantLock}s in that global order, the classic hand-written way to avoid deadlock. The
+ * critical section is empty, so the measurement is the locking protocol under contention (two
+ * threads picking 4 of 16 collide on most operations).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

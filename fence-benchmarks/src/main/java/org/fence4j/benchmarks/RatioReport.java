@@ -13,18 +13,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns one JMH run (its JSON result file) and the {@link Footprint} rows into
- * {@code ratios.csv}, with the header {@code pair,fence4j_ns,peer,peer_ns,ratio}: one row per
- * pair and peer (ratio = fence4j_ns / peer_ns), the footprint rows
- * {@code footprint-<what>,<fence4j bytes>,CompletableFuture,<bytes>,<ratio>} and the clock row
- * {@code clock-nanoTime,<ns>,none,0,0}. It also writes {@code ratios.md}, the same numbers as
- * Markdown tables with the error bars, the clock-adjusted ratio of the pairs that signal and each
- * target, and, when the run had {@code -prof gc}, {@code alloc.csv} with the bytes allocated per
- * operation of every benchmark.
+ * Turns one JMH run (its JSON result file) and the {@link Footprint} rows into {@code ratios.csv},
+ * with the header {@code pair,fence4j_ns,peer,peer_ns,ratio}: one row per pair and peer (ratio =
+ * fence4j_ns / peer_ns), the footprint rows {@code footprint-<what>,<fence4j
+ * bytes>,CompletableFuture,<bytes>,<ratio>} and the clock row {@code clock-nanoTime,<ns>,none,0,0}.
+ * It also writes {@code ratios.md}, the same numbers as Markdown tables with the error bars, the
+ * clock-adjusted ratio of the pairs that signal and each target, and, when the run had {@code -prof
+ * gc}, {@code alloc.csv} with the bytes allocated per operation of every benchmark.
  *
- * <p>Usage: {@code RatioReport --jmh <result.json> [--footprint <csv>] [--out <dir>]
- * [--command <text>] [--mode <text>]}. Pairs whose benchmarks are not in the result file are
- * listed as missing on standard error and left out.
+ * <p>Usage: {@code RatioReport --jmh <result.json> [--footprint <csv>] [--out <dir>] [--command
+ * <text>] [--mode <text>]}. Pairs whose benchmarks are not in the result file are listed as missing
+ * on standard error and left out.
  */
 public final class RatioReport {
 
@@ -32,8 +31,8 @@ public final class RatioReport {
   private record Peer(String name, String key) {}
 
   /**
-   * A like-for-like pair: the fence4j benchmark key, how many fences one of its operations
-   * signals (each reads the clock once; the peers never do), and its peers.
+   * A like-for-like pair: the fence4j benchmark key, how many fences one of its operations signals
+   * (each reads the clock once; the peers never do), and its peers.
    */
   private record Pair(String id, String fence4jKey, long signalsPerOp, List<Peer> peers) {}
 
@@ -45,38 +44,83 @@ public final class RatioReport {
   private static final String CLOCK_KEY = "ClockBenchmark.nanoTime";
   private static final String GC_NORM = "gc.alloc.rate.norm";
 
-  private static final List<Pair> PAIRS = List.of(
-      new Pair("create-signal", "CreateSignalBenchmark.fence4j", 1, List.of(
-          new Peer(CF, "CreateSignalBenchmark.completableFuture"),
-          new Peer(GUAVA, "CreateSignalBenchmark.settableFuture"))),
-      new Pair("signal-1cb", "SignalCallbacksBenchmark.fence4j[callbacks=1]", 1, List.of(
-          new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=1]"),
-          new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=1]"))),
-      new Pair("signal-8cb", "SignalCallbacksBenchmark.fence4j[callbacks=8]", 1, List.of(
-          new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=8]"),
-          new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=8]"))),
-      new Pair("isSignaled", "IsSignaledBenchmark.fence4j", 0, List.of(
-          new Peer(CF, "IsSignaledBenchmark.completableFuture"),
-          new Peer(GUAVA, "IsSignaledBenchmark.settableFuture"))),
-      new Pair("waitAny64-threaded", "WaitAnyBenchmark.fence4jThreaded", 1, List.of(
-          new Peer(CF, "WaitAnyBenchmark.completableFutureThreaded"))),
-      new Pair("waitAny64-presignaled", "WaitAnyBenchmark.fence4jPresignaled", 0, List.of(
-          new Peer(CF, "WaitAnyBenchmark.completableFuturePresignaled"))),
-      // 1,024 members and the array itself.
-      new Pair("waitAll-1024", "FenceArrayBenchmark.fence4j", FenceArrayBenchmark.MEMBERS + 1,
-          List.of(new Peer(CF, "FenceArrayBenchmark.completableFuture"),
-              new Peer(GUAVA, "FenceArrayBenchmark.settableFuture"))),
-      new Pair("cascade-10000", "CascadeBenchmark.fence4j", CascadeBenchmark.LINKS, List.of(
-          new Peer(CF, "CascadeBenchmark.completableFuture"),
-          new Peer(GUAVA, "CascadeBenchmark.settableFuture"))),
-      new Pair("reservation-addFence", "ReservationSnapshotBenchmark.fence4j:fence4jWriter", 0,
-          List.of(new Peer("ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockWriter"),
-              new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowWriter"))),
-      new Pair("reservation-snapshot", "ReservationSnapshotBenchmark.fence4j:fence4jReader", 0,
-          List.of(new Peer("ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockReader"),
-              new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowReader"))),
-      new Pair("ww-lock-4of16", "MultiLockBenchmark.fence4j", 0, List.of(
-          new Peer("ReentrantLock-sorted", "MultiLockBenchmark.reentrantLocksSorted"))));
+  private static final List<Pair> PAIRS =
+      List.of(
+          new Pair(
+              "create-signal",
+              "CreateSignalBenchmark.fence4j",
+              1,
+              List.of(
+                  new Peer(CF, "CreateSignalBenchmark.completableFuture"),
+                  new Peer(GUAVA, "CreateSignalBenchmark.settableFuture"))),
+          new Pair(
+              "signal-1cb",
+              "SignalCallbacksBenchmark.fence4j[callbacks=1]",
+              1,
+              List.of(
+                  new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=1]"),
+                  new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=1]"))),
+          new Pair(
+              "signal-8cb",
+              "SignalCallbacksBenchmark.fence4j[callbacks=8]",
+              1,
+              List.of(
+                  new Peer(CF, "SignalCallbacksBenchmark.completableFuture[callbacks=8]"),
+                  new Peer(GUAVA, "SignalCallbacksBenchmark.settableFuture[callbacks=8]"))),
+          new Pair(
+              "isSignaled",
+              "IsSignaledBenchmark.fence4j",
+              0,
+              List.of(
+                  new Peer(CF, "IsSignaledBenchmark.completableFuture"),
+                  new Peer(GUAVA, "IsSignaledBenchmark.settableFuture"))),
+          new Pair(
+              "waitAny64-threaded",
+              "WaitAnyBenchmark.fence4jThreaded",
+              1,
+              List.of(new Peer(CF, "WaitAnyBenchmark.completableFutureThreaded"))),
+          new Pair(
+              "waitAny64-presignaled",
+              "WaitAnyBenchmark.fence4jPresignaled",
+              0,
+              List.of(new Peer(CF, "WaitAnyBenchmark.completableFuturePresignaled"))),
+          // 1,024 members and the array itself.
+          new Pair(
+              "waitAll-1024",
+              "FenceArrayBenchmark.fence4j",
+              FenceArrayBenchmark.MEMBERS + 1,
+              List.of(
+                  new Peer(CF, "FenceArrayBenchmark.completableFuture"),
+                  new Peer(GUAVA, "FenceArrayBenchmark.settableFuture"))),
+          new Pair(
+              "cascade-10000",
+              "CascadeBenchmark.fence4j",
+              CascadeBenchmark.LINKS,
+              List.of(
+                  new Peer(CF, "CascadeBenchmark.completableFuture"),
+                  new Peer(GUAVA, "CascadeBenchmark.settableFuture"))),
+          new Pair(
+              "reservation-addFence",
+              "ReservationSnapshotBenchmark.fence4j:fence4jWriter",
+              0,
+              List.of(
+                  new Peer(
+                      "ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockWriter"),
+                  new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowWriter"))),
+          new Pair(
+              "reservation-snapshot",
+              "ReservationSnapshotBenchmark.fence4j:fence4jReader",
+              0,
+              List.of(
+                  new Peer(
+                      "ReentrantReadWriteLock", "ReservationSnapshotBenchmark.rwLock:rwLockReader"),
+                  new Peer("CopyOnWriteArrayList", "ReservationSnapshotBenchmark.cow:cowReader"))),
+          new Pair(
+              "ww-lock-4of16",
+              "MultiLockBenchmark.fence4j",
+              0,
+              List.of(
+                  new Peer("ReentrantLock-sorted", "MultiLockBenchmark.reentrantLocksSorted"))));
 
   private RatioReport() {}
 
@@ -84,7 +128,8 @@ public final class RatioReport {
     Map<String, String> options = options(args);
     Path jmh = Path.of(require(options, "--jmh"));
     Path out = Path.of(options.getOrDefault("--out", "fence-benchmarks/target"));
-    Path footprint = options.containsKey("--footprint") ? Path.of(options.get("--footprint")) : null;
+    Path footprint =
+        options.containsKey("--footprint") ? Path.of(options.get("--footprint")) : null;
 
     List<?> runs = (List<?>) MiniJson.parse(Files.readString(jmh, StandardCharsets.UTF_8));
     Map<String, Score> scores = new LinkedHashMap<>();
@@ -96,8 +141,9 @@ public final class RatioReport {
     csv.add("pair,fence4j_ns,peer,peer_ns,ratio");
     md.add(environment(runs, options));
     md.add("");
-    md.add("| pair | fence4j ns/op | peer | peer ns/op | ratio | signals/op | ratio less clock"
-        + " | target |");
+    md.add(
+        "| pair | fence4j ns/op | peer | peer ns/op | ratio | signals/op | ratio less clock"
+            + " | target |");
     md.add("|---|---:|---|---:|---:|---:|---:|:---:|");
     Score clock = scores.get(CLOCK_KEY);
     List<String> missing = new ArrayList<>();
@@ -110,23 +156,34 @@ public final class RatioReport {
           continue;
         }
         double ratio = mine.value() / theirs.value();
-        csv.add(String.join(",", pair.id(), num(mine.value()), peer.name(), num(theirs.value()),
-            ratio(ratio)));
+        csv.add(
+            String.join(
+                ",", pair.id(), num(mine.value()), peer.name(), num(theirs.value()), ratio(ratio)));
         String adjusted = "";
         double clockNs = 0;
         if (pair.signalsPerOp() > 0 && clock != null) {
           clockNs = pair.signalsPerOp() * clock.value();
           adjusted = ratio((mine.value() - clockNs) / theirs.value());
         }
-        md.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s | %s |",
-            pair.id(), withError(mine), peer.name(), withError(theirs), ratio(ratio),
-            pair.signalsPerOp(), adjusted, verdict(mine, theirs, clockNs)));
+        md.add(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %d | %s | %s |",
+                pair.id(),
+                withError(mine),
+                peer.name(),
+                withError(theirs),
+                ratio(ratio),
+                pair.signalsPerOp(),
+                adjusted,
+                verdict(mine, theirs, clockNs)));
       }
     }
 
     if (footprint != null && Files.exists(footprint)) {
       md.add("");
-      md.add("| footprint (JOL, bytes per instance) | fence4j | CompletableFuture | ratio | target |");
+      md.add(
+          "| footprint (JOL, bytes per instance) | fence4j | CompletableFuture | ratio | target |");
       md.add("|---|---:|---:|---:|:---:|");
       for (String line : Files.readAllLines(footprint, StandardCharsets.UTF_8)) {
         String[] f = line.split(",");
@@ -136,12 +193,20 @@ public final class RatioReport {
         long mine = Long.parseLong(f[1].trim());
         long theirs = Long.parseLong(f[2].trim());
         String ratio = ratio((double) mine / theirs);
-        csv.add(String.join(",", "footprint-" + f[0], Long.toString(mine), CF,
-            Long.toString(theirs), ratio));
-        String target = f[0].equals("pending") ? (mine <= 48 ? "≤ 48 B: met" : "≤ 48 B: **missed**")
-            : "";
-        md.add(String.format(Locale.ROOT, "| footprint-%s | %d | %d | %s | %s |",
-            f[0], mine, theirs, ratio, target));
+        csv.add(
+            String.join(
+                ",", "footprint-" + f[0], Long.toString(mine), CF, Long.toString(theirs), ratio));
+        String target =
+            f[0].equals("pending") ? (mine <= 48 ? "≤ 48 B: met" : "≤ 48 B: **missed**") : "";
+        md.add(
+            String.format(
+                Locale.ROOT,
+                "| footprint-%s | %d | %d | %s | %s |",
+                f[0],
+                mine,
+                theirs,
+                ratio,
+                target));
       }
     } else {
       missing.add("footprint" + (footprint == null ? "" : " (no " + footprint + ")"));
@@ -150,8 +215,11 @@ public final class RatioReport {
     if (clock != null) {
       csv.add("clock-nanoTime," + num(clock.value()) + ",none,0,0");
       md.add("");
-      md.add(String.format(Locale.ROOT, "Clock: one `System.nanoTime()` read is %s ns"
-          + " (`clock-nanoTime`).", withError(clock)));
+      md.add(
+          String.format(
+              Locale.ROOT,
+              "Clock: one `System.nanoTime()` read is %s ns" + " (`clock-nanoTime`).",
+              withError(clock)));
     } else {
       missing.add("clock-nanoTime");
     }
@@ -233,9 +301,14 @@ public final class RatioReport {
       return "Allocation (`-prof gc`): see alloc.csv.";
     }
     double bytes = signal.value() - create.value();
-    return String.format(Locale.ROOT, "Allocation (`-prof gc`, gc.alloc.rate.norm): create+signal"
-        + " %s B/op, create only %s B/op, so `signal()` with no callbacks allocates %s B/op"
-        + " (target 0: %s).", num(signal.value()), num(create.value()), num(bytes),
+    return String.format(
+        Locale.ROOT,
+        "Allocation (`-prof gc`, gc.alloc.rate.norm): create+signal"
+            + " %s B/op, create only %s B/op, so `signal()` with no callbacks allocates %s B/op"
+            + " (target 0: %s).",
+        num(signal.value()),
+        num(create.value()),
+        num(bytes),
         Math.abs(bytes) < 1.0 ? "met" : "**missed**");
   }
 
@@ -249,10 +322,16 @@ public final class RatioReport {
       vm = first.get("vmName") + " " + first.get("vmVersion");
       jvmArgs = String.valueOf(first.get("jvmArgs"));
     }
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "Machine: %d CPUs (%s), JDK %s (%s), JVM args %s, %s, %s mode.%nCommand: `%s`",
-        Runtime.getRuntime().availableProcessors(), cpuModel(), jdk, vm, jvmArgs,
-        LocalDate.now(), options.getOrDefault("--mode", "?"),
+        Runtime.getRuntime().availableProcessors(),
+        cpuModel(),
+        jdk,
+        vm,
+        jvmArgs,
+        LocalDate.now(),
+        options.getOrDefault("--mode", "?"),
         options.getOrDefault("--command", "?"));
   }
 
@@ -288,7 +367,8 @@ public final class RatioReport {
 
   /** {@code 12.34 ± 0.56}, or the score alone when JMH gave no error (a single sample). */
   private static String withError(Score score) {
-    return Double.isNaN(score.error()) ? num(score.value())
+    return Double.isNaN(score.error())
+        ? num(score.value())
         : num(score.value()) + " ± " + num(score.error());
   }
 
@@ -304,8 +384,9 @@ public final class RatioReport {
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("usage: RatioReport --jmh <result.json>"
-            + " [--footprint <csv>] [--out <dir>] [--command <text>] [--mode <text>]");
+        throw new IllegalArgumentException(
+            "usage: RatioReport --jmh <result.json>"
+                + " [--footprint <csv>] [--out <dir>] [--command <text>] [--mode <text>]");
       }
       options.put(args[i], args[++i]);
     }

@@ -31,14 +31,14 @@ import org.openjdk.jmh.annotations.State;
  *   <li>fence4j: {@code lock(); reserveFences(1); addFence(f, READ); unlock()} against the
  *       lock-free {@link ReservationObject#fences(Usage) fences(READ)}.
  *   <li>{@code rwLock}: an {@code ArrayList} guarded by a {@link ReentrantReadWriteLock}; the
- *       writer replaces the entry of the same context under the write lock, the reader copies
- *       the unsignaled entries under the read lock.
+ *       writer replaces the entry of the same context under the write lock, the reader copies the
+ *       unsignaled entries under the read lock.
  *   <li>{@code cow}: a {@link CopyOnWriteArrayList}; the writer replaces the entry of the same
  *       context ({@code set} copies the array), the reader filters an iterator's snapshot.
  * </ul>
  *
- * <p>JMH reports one row per method of each group: the writer's and the reader's time per
- * operation while the other thread runs.
+ * <p>JMH reports one row per method of each group: the writer's and the reader's time per operation
+ * while the other thread runs.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

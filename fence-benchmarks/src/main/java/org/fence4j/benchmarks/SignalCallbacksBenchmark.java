@@ -21,13 +21,13 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Pair 2: signal with 1 and with 8 inline callbacks registered.
  *
- * <p>One operation is the whole life of a one-shot with listeners: create it, register
- * {@code callbacks} inline callbacks, signal it (which runs them on the signaling thread). fence4j
- * uses {@link Fence#addCallback(FenceCallback)}; {@code CompletableFuture} uses
- * {@code thenRun(Runnable)} (its inline form, which also makes a dependent future per call);
- * Guava uses {@code addListener(Runnable, directExecutor())}. Every callback does the same work,
- * a plain increment of a counter; the callback objects are made once, so no benchmark pays for
- * allocating lambdas.
+ * <p>One operation is the whole life of a one-shot with listeners: create it, register {@code
+ * callbacks} inline callbacks, signal it (which runs them on the signaling thread). fence4j uses
+ * {@link Fence#addCallback(FenceCallback)}; {@code CompletableFuture} uses {@code
+ * thenRun(Runnable)} (its inline form, which also makes a dependent future per call); Guava uses
+ * {@code addListener(Runnable, directExecutor())}. Every callback does the same work, a plain
+ * increment of a counter; the callback objects are made once, so no benchmark pays for allocating
+ * lambdas.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -24,21 +24,21 @@ import org.openjdk.jmh.annotations.TearDown;
  * Pair 4: wait for the first of 64 to signal, where the winner is the last of the 64.
  *
  * <p>{@code threaded}: the 63 others stay pending (they are reused: both sides remove their
- * registrations once they return); the 64th is new for every operation, and a second thread
- * signals it once the waiter has been blocked (its thread state {@code WAITING} or
- * {@code TIMED_WAITING}) for {@link #DWELL_NANOS 20 µs}, so both sides go the whole way: register
- * on all 64, sleep, be woken by the signal, deregister. The dwell and the operating system's
- * wake-up are in both numbers alike, so this pair's ratio is close to 1 by construction; the
- * difference between the two is what the libraries do. fence4j calls {@link Fences#waitAny(List, Duration)}, which must return
- * 63; the peer calls {@code CompletableFuture.anyOf(...).get()}.
+ * registrations once they return); the 64th is new for every operation, and a second thread signals
+ * it once the waiter has been blocked (its thread state {@code WAITING} or {@code TIMED_WAITING})
+ * for {@link #DWELL_NANOS 20 µs}, so both sides go the whole way: register on all 64, sleep, be
+ * woken by the signal, deregister. The dwell and the operating system's wake-up are in both numbers
+ * alike, so this pair's ratio is close to 1 by construction; the difference between the two is what
+ * the libraries do. fence4j calls {@link Fences#waitAny(List, Duration)}, which must return 63; the
+ * peer calls {@code CompletableFuture.anyOf(...).get()}.
  *
- * <p>{@code presignaled}: the same 64 with the last one already signaled: the call only has to
- * find it (fence4j must return the lowest signaled index, so it looks at all 64; so does
- * {@code anyOf}, which takes the first completed input).
+ * <p>{@code presignaled}: the same 64 with the last one already signaled: the call only has to find
+ * it (fence4j must return the lowest signaled index, so it looks at all 64; so does {@code anyOf},
+ * which takes the first completed input).
  *
  * <p>Guava has no "any of" combinator; its nearest, {@code Futures.inCompletionOrder}, leaves a
- * listener on every input that is still pending, so it cannot be run against reused pending
- * inputs and has no row here.
+ * listener on every input that is still pending, so it cannot be run against reused pending inputs
+ * and has no row here.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,10 +49,11 @@ public class WaitAnyBenchmark {
   /**
    * How long the waiter has been parked before the signaler signals. A thread shows as parked a
    * little before it really sleeps; signaling inside that window would let it skip the sleep, and
-   * which side wins that race would depend on code layout, not on the library. With the dwell,
-   * both sides always sleep and are always woken; the dwell is in both numbers alike.
+   * which side wins that race would depend on code layout, not on the library. With the dwell, both
+   * sides always sleep and are always woken; the dwell is in both numbers alike.
    */
   static final long DWELL_NANOS = 20_000;
+
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /** The 63 pending losers on each side, reused by every operation. */
@@ -73,9 +74,8 @@ public class WaitAnyBenchmark {
   }
 
   /**
-   * The other thread. It spins (so the measurement does not include waking it up) until the
-   * winner of the current operation has been published and the waiter is parked, then signals
-   * the winner.
+   * The other thread. It spins (so the measurement does not include waking it up) until the winner
+   * of the current operation has been published and the waiter is parked, then signals the winner.
    */
   @State(Scope.Thread)
   public static class Signaler {

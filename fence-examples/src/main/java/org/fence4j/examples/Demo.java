@@ -102,7 +102,10 @@ public final class Demo {
     upload.close(); // the upload engine dies: its pending point signals with ENOENT
     frame.await();
     System.out.println(
-        "  frame status " + frame.status() + ", error " + frame.error().map(FenceError::name).orElse("none"));
+        "  frame status "
+            + frame.status()
+            + ", error "
+            + frame.error().map(FenceError::name).orElse("none"));
   }
 
   /** A frame queued for display: the buffer and the sync file that says when it is decoded. */
@@ -111,8 +114,8 @@ public final class Demo {
   /**
    * A decoder fills two buffers in turn and hands each frame to a display thread with a sync file
    * (explicit: "the frame is decoded"). The display's scan-out fences go on the buffers'
-   * reservation objects (implicit: "the buffer is still on screen"), and the decoder waits for
-   * them before it writes a buffer again. Neither side ever waits on the other directly.
+   * reservation objects (implicit: "the buffer is still on screen"), and the decoder waits for them
+   * before it writes a buffer again. Neither side ever waits on the other directly.
    */
   private static void pipeline() throws InterruptedException {
     System.out.println("== pipeline: decoder -> display over two shared buffers ==");

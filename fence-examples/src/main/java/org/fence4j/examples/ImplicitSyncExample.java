@@ -12,9 +12,9 @@ import org.fence4j.reservation.ReservationObject;
 import org.fence4j.reservation.ReservationObject.Usage;
 
 /**
- * Implicit synchronization through reservation objects: a renderer and a display share two
- * buffers (double buffering) and never hand fences to each other. Each side follows the rule of
- * implicit sync on the buffer it is about to use, at submission time, under the buffer's lock:
+ * Implicit synchronization through reservation objects: a renderer and a display share two buffers
+ * (double buffering) and never hand fences to each other. Each side follows the rule of implicit
+ * sync on the buffer it is about to use, at submission time, under the buffer's lock:
  *
  * <ul>
  *   <li>the renderer collects what a write must follow ({@code Usage.forAccess(true)}: READ and
@@ -26,9 +26,9 @@ import org.fence4j.reservation.ReservationObject.Usage;
  *       screen.
  * </ul>
  *
- * <p>The renderer submits all frames at once; no submitting thread ever blocks. The buffers'
- * fences alone keep the GPU from drawing into the buffer that is on screen, and keep the display
- * from showing a frame before it is drawn.
+ * <p>The renderer submits all frames at once; no submitting thread ever blocks. The buffers' fences
+ * alone keep the GPU from drawing into the buffer that is on screen, and keep the display from
+ * showing a frame before it is drawn.
  *
  * <p>Run: {@code java org.fence4j.examples.ImplicitSyncExample}.
  */
@@ -68,8 +68,8 @@ public final class ImplicitSyncExample {
         gpu.execute(
             () -> {
               if (before != null && !before.isSignaled()) {
-                System.out.printf("gpu:      frame %d waits for buffer %d to leave the screen%n",
-                    n, n % 2);
+                System.out.printf(
+                    "gpu:      frame %d waits for buffer %d to leave the screen%n", n, n % 2);
                 before.awaitUninterruptibly(Duration.ofSeconds(5)); // the GPU's wait, not the CPU's
               }
               System.out.printf("gpu:      frame %d drawn into buffer %d%n", n, n % 2);

@@ -14,9 +14,9 @@ import org.fence4j.reservation.ResourceSet;
  * KDS-style resource sets: clients ask for several buffers at once, each exclusive or shared, and
  * are granted in FIFO order, synchronously or through a callback.
  *
- * <p>A GPU job takes its render target exclusively and its texture shared; the display asks for
- * the render target shared (to scan it out) and is called back when the job is done; a second GPU
- * job and a texture upload queue behind. One request is cancelled and disappears as if it had never
+ * <p>A GPU job takes its render target exclusively and its texture shared; the display asks for the
+ * render target shared (to scan it out) and is called back when the job is done; a second GPU job
+ * and a texture upload queue behind. One request is cancelled and disappears as if it had never
  * been made. Finally a fence-based video decoder, which knows nothing about resource sets, writes
  * the texture: resource sets wait for its WRITE fence like any implicit-sync user.
  *
@@ -49,8 +49,10 @@ public final class ResourceSetExample {
     System.out.println("queued: display (shared), job 2 (exclusive), upload, preview (shared)");
 
     Optional<ResourceSet> peek = ResourceSet.request().shared(texture).tryAcquire();
-    System.out.println("tryAcquire texture shared while the upload waits: " + peek.isPresent()
-        + " (a shared request never overtakes a queued exclusive one)");
+    System.out.println(
+        "tryAcquire texture shared while the upload waits: "
+            + peek.isPresent()
+            + " (a shared request never overtakes a queued exclusive one)");
 
     System.out.println("preview cancelled: " + preview.cancel(false));
 

@@ -28,8 +28,8 @@ public final class FenceStress {
   private static final FenceContext CONTEXT = FenceContext.create("jcstress", "stress");
 
   /**
-   * A callback added while the fence signals runs exactly once, or addCallback returns false and
-   * it never runs.
+   * A callback added while the fence signals runs exactly once, or addCallback returns false and it
+   * never runs.
    */
   @JCStressTest
   @Outcome(id = "true, 1", expect = ACCEPTABLE, desc = "registered before the signal, ran once")
@@ -58,7 +58,10 @@ public final class FenceStress {
 
   /** Of two racing signals, exactly one returns true. */
   @JCStressTest
-  @Outcome(id = {"true, false", "false, true"}, expect = ACCEPTABLE, desc = "one winner")
+  @Outcome(
+      id = {"true, false", "false, true"},
+      expect = ACCEPTABLE,
+      desc = "one winner")
   @Outcome(expect = FORBIDDEN, desc = "no winner or two winners")
   @State
   public static class SignalVsSignal {

@@ -12,9 +12,9 @@ import org.fence4j.internal.TimelineRegistry;
  * {@code sync/info}.
  *
  * <p>{@link #dump()} lists every software timeline that is still strongly reachable, with its value
- * and its pending points. The library holds timelines only weakly for this purpose: a timeline
- * that nothing references any more drops out of the dump once the garbage collector has cleared
- * it, and the dump never keeps one alive.
+ * and its pending points. The library holds timelines only weakly for this purpose: a timeline that
+ * nothing references any more drops out of the dump once the garbage collector has cleared it, and
+ * the dump never keeps one alive.
  *
  * <p>Thread-safe; a dump may run concurrently with timelines being created, incremented and closed.
  */

@@ -14,11 +14,11 @@ import org.fence4j.Fence;
  * @param driverName the fence's {@link Fence#driverName()}
  * @param status the fence's {@link Fence#status()}: 0 pending, 1 signaled without error, the
  *     error's negative code (in [-4095, -1]) otherwise
- * @param timestampNanos the signal time on the {@link System#nanoTime()} clock
- *     ({@link Fence#timestampNanos()}); 0 while {@code status} is 0
+ * @param timestampNanos the signal time on the {@link System#nanoTime()} clock ({@link
+ *     Fence#timestampNanos()}); 0 while {@code status} is 0
  */
-public record SyncFenceInfo(String timelineName, String driverName, int status,
-    long timestampNanos) {
+public record SyncFenceInfo(
+    String timelineName, String driverName, int status, long timestampNanos) {
 
   /**
    * Checks the components.

@@ -39,12 +39,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Immutability and closing.</b> The fence and the name of a file never change. A file is
  * {@link AutoCloseable}: {@link #close()} releases everything the file holds &mdash; it cancels the
- * futures returned by {@link #ready()} that have not completed, removes the file's callback from the
- * fence and drops the file's reference to the fence, so that a closed file keeps neither the fence
- * nor its producer's state reachable. After {@code close()}, every method except {@code close()},
- * {@link #name()}, {@code toString()}, {@code equals} and {@code hashCode} throws
- * {@link IllegalStateException}. Closing a file never affects the fence itself, other files on the
- * same fence, or files merged from this one.
+ * futures returned by {@link #ready()} that have not completed, removes the file's callback from
+ * the fence and drops the file's reference to the fence, so that a closed file keeps neither the
+ * fence nor its producer's state reachable. After {@code close()}, every method except {@code
+ * close()}, {@link #name()}, {@code toString()}, {@code equals} and {@code hashCode} throws {@link
+ * IllegalStateException}. Closing a file never affects the fence itself, other files on the same
+ * fence, or files merged from this one.
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread, concurrently with any other,
  * including {@code close()}. The file is lock-free: no method blocks except {@link
@@ -188,8 +188,8 @@ public final class SyncFile implements AutoCloseable {
    * later one) of the leaves of both.
    *
    * <p>Both inputs stay open and unchanged; the new file is independent of them (closing either
-   * does not close it). {@code other} may be this file. If every leaf has already signaled, the
-   * new file's fence is an already signaled fence.
+   * does not close it). {@code other} may be this file. If every leaf has already signaled, the new
+   * file's fence is an already signaled fence.
    *
    * @param name the new file's name; empty for the default name (see {@link #create(Fence,
    *     String)})
@@ -212,9 +212,9 @@ public final class SyncFile implements AutoCloseable {
    *
    * <p>The file's status is read before its leaves, so a snapshot whose status is non-zero shows
    * every leaf of a merged file as signaled. Statuses are those of {@link Fence#status()}: 0
-   * pending, 1 signaled without error, a negative error code otherwise. Reading a status may
-   * signal a fence whose {@code peekSignaled()} hook says it is done, as {@code Fence.status()}
-   * does; it does not enable signaling.
+   * pending, 1 signaled without error, a negative error code otherwise. Reading a status may signal
+   * a fence whose {@code peekSignaled()} hook says it is done, as {@code Fence.status()} does; it
+   * does not enable signaling.
    *
    * @return a new immutable snapshot
    * @throws IllegalStateException if this file is closed
@@ -273,7 +273,7 @@ public final class SyncFile implements AutoCloseable {
     Fence f = requireOpen();
     CompletableFuture<SyncFile> future = new CompletableFuture<>();
     Object head;
-    for (;;) {
+    for (; ; ) {
       head = waitersVolatile();
       if (head == CLOSED) {
         throw closedException();
@@ -386,7 +386,7 @@ public final class SyncFile implements AutoCloseable {
 
   /** The callback's body: complete every pushed future, unless close() got there first. */
   private void onFenceSignaled() {
-    for (;;) {
+    for (; ; ) {
       Object head = waitersVolatile();
       if (head == CLOSED || head == SIGNALED) {
         return;

@@ -25,8 +25,9 @@ class NullPointerTest {
   /** SyncFile's instance methods, on an open file. */
   @Test
   void syncFile_instanceMethods_rejectNulls() {
-    tester().testAllPublicInstanceMethods(
-        SyncFile.create(new TestFence(TestSupport.freshContext(), 1)));
+    tester()
+        .testAllPublicInstanceMethods(
+            SyncFile.create(new TestFence(TestSupport.freshContext(), 1)));
   }
 
   /** SyncFileInfo's constructor. */

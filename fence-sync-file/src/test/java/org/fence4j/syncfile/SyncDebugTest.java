@@ -11,16 +11,20 @@ import org.fence4j.Fence;
 import org.fence4j.SoftwareTimeline;
 import org.junit.jupiter.api.Test;
 
-/** {@link SyncDebug#dump()}. Other tests' timelines may show up too, so each test uses unique names. */
+/**
+ * {@link SyncDebug#dump()}. Other tests' timelines may show up too, so each test uses unique names.
+ */
 class SyncDebugTest {
 
   /** The lines of {@code timeline}'s section of the dump: its header, then its point lines. */
   private static List<String> section(String dump, String name) {
     List<String> lines = List.of(dump.split("\n", -1));
-    int start = lines.indexOf(lines.stream()
-        .filter(l -> l.startsWith(name + ": "))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(name + " not in dump:\n" + dump)));
+    int start =
+        lines.indexOf(
+            lines.stream()
+                .filter(l -> l.startsWith(name + ": "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not in dump:\n" + dump)));
     List<String> out = new ArrayList<>();
     out.add(lines.get(start));
     for (int i = start + 1; i < lines.size() && lines.get(i).startsWith("  "); i++) {
@@ -49,10 +53,8 @@ class SyncDebugTest {
       Fence late = timeline.createFence(12);
       Fence early = timeline.createFence(5);
 
-      assertThat(section(SyncDebug.dump(), name)).containsExactly(
-          name + ": 2",
-          "  fence active: 5 / 2",
-          "  fence active: 12 / 2");
+      assertThat(section(SyncDebug.dump(), name))
+          .containsExactly(name + ": 2", "  fence active: 5 / 2", "  fence active: 12 / 2");
       assertThat(early.isSignaled() || late.isSignaled()).isFalse();
     }
   }
@@ -67,9 +69,8 @@ class SyncDebugTest {
 
       timeline.increment(2);
 
-      assertThat(section(SyncDebug.dump(), name)).containsExactly(
-          name + ": 2",
-          "  fence active: 3 / 2");
+      assertThat(section(SyncDebug.dump(), name))
+          .containsExactly(name + ": 2", "  fence active: 3 / 2");
     }
   }
 
@@ -120,7 +121,8 @@ class SyncDebugTest {
     assertThat(SyncDebug.state(-2)).isEqualTo("error(-2)");
   }
 
-  private static WeakReference<SoftwareTimeline> timelineIn(SoftwareTimeline[] holder, String name) {
+  private static WeakReference<SoftwareTimeline> timelineIn(
+      SoftwareTimeline[] holder, String name) {
     holder[0] = SoftwareTimeline.create(name);
     holder[0].createFence(7);
     holder[0].increment(1);
@@ -138,7 +140,8 @@ class SyncDebugTest {
     holder[0] = null;
 
     TestSupport.awaitCleared(ref);
-    await().atMost(TestSupport.LONG_WAIT)
+    await()
+        .atMost(TestSupport.LONG_WAIT)
         .pollInterval(Duration.ofMillis(20))
         .until(() -> !SyncDebug.dump().contains(name + ": "));
   }

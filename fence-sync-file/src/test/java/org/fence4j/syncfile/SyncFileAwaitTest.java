@@ -9,7 +9,10 @@ import org.fence4j.FenceError;
 import org.fence4j.SoftwareTimeline;
 import org.junit.jupiter.api.Test;
 
-/** {@link SyncFile#await(Duration)}, {@link SyncFile#setDeadline(long)} and {@link SyncFile#fence()}. */
+/**
+ * {@link SyncFile#await(Duration)}, {@link SyncFile#setDeadline(long)} and {@link
+ * SyncFile#fence()}.
+ */
 class SyncFileAwaitTest {
 
   /** A zero timeout polls a pending fence and returns false. */

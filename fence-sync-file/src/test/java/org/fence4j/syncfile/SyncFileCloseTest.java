@@ -130,15 +130,19 @@ class SyncFileCloseTest {
     Fence fence = new TestFence(TestSupport.freshContext(), 1);
     SyncFile file = SyncFile.create(fence);
     AtomicReference<Object> outcome = new AtomicReference<>();
-    Thread waiter = new Thread(() -> {
-      try {
-        outcome.set(file.await(TestSupport.LONG_WAIT));
-      } catch (Throwable t) {
-        outcome.set(t);
-      }
-    }, "waiter");
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                outcome.set(file.await(TestSupport.LONG_WAIT));
+              } catch (Throwable t) {
+                outcome.set(t);
+              }
+            },
+            "waiter");
     waiter.start();
-    await().atMost(TestSupport.LONG_WAIT)
+    await()
+        .atMost(TestSupport.LONG_WAIT)
         .until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
 
     file.close();

@@ -64,13 +64,16 @@ class SyncFileConcurrencyTest {
     List<CompletableFuture<SyncFile>> futures = new ArrayList<>();
     AtomicInteger refused = new AtomicInteger();
 
-    race(ROUNDS, i -> {
-      try {
-        futures.add(files[i].ready());
-      } catch (IllegalStateException closed) {
-        refused.incrementAndGet();
-      }
-    }, i -> files[i].close());
+    race(
+        ROUNDS,
+        i -> {
+          try {
+            futures.add(files[i].ready());
+          } catch (IllegalStateException closed) {
+            refused.incrementAndGet();
+          }
+        },
+        i -> files[i].close());
 
     assertThat(futures.size() + refused.get()).isEqualTo(ROUNDS);
     assertThat(futures).allMatch(CompletableFuture::isCancelled);
@@ -130,14 +133,17 @@ class SyncFileConcurrencyTest {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> closers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread closer = new Thread(() -> {
-        try {
-          start.await(TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          file.close();
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        }
-      }, "closer-" + t);
+      Thread closer =
+          new Thread(
+              () -> {
+                try {
+                  start.await(TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                  file.close();
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              },
+              "closer-" + t);
       closers.add(closer);
       closer.start();
     }

@@ -47,8 +47,7 @@ class SyncFileInfoTest {
     SyncFileInfo info = file.info();
 
     assertThat(info.status()).isEqualTo(-62);
-    assertThat(info.fences()).singleElement()
-        .extracting(SyncFenceInfo::status).isEqualTo(-62);
+    assertThat(info.fences()).singleElement().extracting(SyncFenceInfo::status).isEqualTo(-62);
   }
 
   /** Points left pending by a closed timeline report ENOENT. */
@@ -84,8 +83,8 @@ class SyncFileInfoTest {
 
     SyncFileInfo info = SyncFile.create(a).merge("m", SyncFile.create(b)).info();
 
-    assertThat(info.fences()).containsExactly(
-        new SyncFenceInfo("ta", "da", 0, 0), new SyncFenceInfo("tb", "db", 0, 0));
+    assertThat(info.fences())
+        .containsExactly(new SyncFenceInfo("ta", "da", 0, 0), new SyncFenceInfo("tb", "db", 0, 0));
   }
 
   /** The snapshot's list cannot be modified. */

@@ -90,8 +90,8 @@ class SyncFileLeakTest {
   }
 
   /**
-   * Control for the test above: an open file waiting for readiness is pinned by its callback on
-   * the pending fence, so the weak-reference check does observe registrations.
+   * Control for the test above: an open file waiting for readiness is pinned by its callback on the
+   * pending fence, so the weak-reference check does observe registrations.
    */
   @Test
   void ready_openFileOnPendingFence_staysReachableThroughFence() {

@@ -30,8 +30,8 @@ class SyncFileMergeTest {
   void merge_differentContexts_listsLeavesByAscendingContext() {
     try (SoftwareTimeline first = SoftwareTimeline.create("first");
         SoftwareTimeline second = SoftwareTimeline.create("second")) {
-      SyncFile merged = SyncFile.create(second.createFence(1))
-          .merge("m", SyncFile.create(first.createFence(1)));
+      SyncFile merged =
+          SyncFile.create(second.createFence(1)).merge("m", SyncFile.create(first.createFence(1)));
 
       assertThat(merged.info().fences())
           .extracting(SyncFenceInfo::timelineName)

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 /** The naming rules of {@link SyncFile#name()}. */
 class SyncFileNameTest {
 
-  /** Without a name, a file is named "driver-timeline" + context + "-" + seqno, as in the kernel. */
+  /**
+   * Without a name, a file is named "driver-timeline" + context + "-" + seqno, as in the kernel.
+   */
   @Test
   void name_withoutGivenName_isDriverDashTimelineContextDashSeqno() {
     long context = TestSupport.freshContext();

@@ -135,12 +135,13 @@ class SyncFileReadyTest {
   /** A fence signaled while the first ready() call registers is still reported ready. */
   @Test
   void ready_fenceSignaledByEnableHook_completesFuture() {
-    Fence fence = new TestFence(TestSupport.freshContext(), 1) {
-      @Override
-      protected boolean onEnableSignaling() {
-        return false; // "already done": the library signals the fence
-      }
-    };
+    Fence fence =
+        new TestFence(TestSupport.freshContext(), 1) {
+          @Override
+          protected boolean onEnableSignaling() {
+            return false; // "already done": the library signals the fence
+          }
+        };
     SyncFile file = SyncFile.create(fence);
 
     assertThat(file.ready()).isCompletedWithValue(file);

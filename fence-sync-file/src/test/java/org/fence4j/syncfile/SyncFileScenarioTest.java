@@ -41,15 +41,18 @@ class SyncFileScenarioTest {
     }
   }
 
-  /** Merging points of three timelines gives a file that signals only when all three are reached. */
+  /**
+   * Merging points of three timelines gives a file that signals only when all three are reached.
+   */
   @Test
   void merge_pointsOfThreeTimelines_signalsOnlyWhenAllThreeReached() throws InterruptedException {
     try (SoftwareTimeline t1 = SoftwareTimeline.create("t1");
         SoftwareTimeline t2 = SoftwareTimeline.create("t2");
         SoftwareTimeline t3 = SoftwareTimeline.create("t3")) {
-      SyncFile merged = SyncFile.create(t1.createFence(1))
-          .merge("12", SyncFile.create(t2.createFence(2)))
-          .merge("123", SyncFile.create(t3.createFence(3)));
+      SyncFile merged =
+          SyncFile.create(t1.createFence(1))
+              .merge("12", SyncFile.create(t2.createFence(2)))
+              .merge("123", SyncFile.create(t3.createFence(3)));
 
       assertThat(merged.info().fences()).hasSize(3);
       t1.increment(1);
@@ -96,8 +99,7 @@ class SyncFileScenarioTest {
       a.increment(1);
       assertThat(statuses(merged.info())).as("a reached").containsExactly(1, 0);
       assertThat(merged.info().status()).isZero();
-      assertThat(merged.info().fences().get(0).timestampNanos())
-          .isEqualTo(a2.timestampNanos());
+      assertThat(merged.info().fences().get(0).timestampNanos()).isEqualTo(a2.timestampNanos());
       assertThat(merged.info().fences().get(1).timestampNanos()).isZero();
 
       b.increment(1);
@@ -106,7 +108,9 @@ class SyncFileScenarioTest {
     }
   }
 
-  /** A consumer thread waiting on a file made by a producer thread wakes when the producer signals. */
+  /**
+   * A consumer thread waiting on a file made by a producer thread wakes when the producer signals.
+   */
   @Test
   void await_consumerThreadOnFileFromProducerThread_seesProducerWrites() throws Exception {
     SynchronousQueue<SyncFile> channel = new SynchronousQueue<>();
@@ -115,27 +119,36 @@ class SyncFileScenarioTest {
     AtomicReference<String> seen = new AtomicReference<>();
     String[] frame = new String[1]; // written by the producer before it signals, read after await
 
-    Thread producer = new Thread(() -> {
-      try (SoftwareTimeline timeline = SoftwareTimeline.create("producer")) {
-        channel.put(SyncFile.create(timeline.createFence(1), "frame"));
-        assertThat(consumerWaiting.await(TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS))
-            .isTrue();
-        frame[0] = "rendered";
-        timeline.increment(1);
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-      }
-    }, "producer");
-    Thread consumer = new Thread(() -> {
-      try (SyncFile file = channel.poll(TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        assertThat(file).isNotNull();
-        consumerWaiting.countDown();
-        assertThat(file.await(TestSupport.LONG_WAIT)).isTrue();
-        seen.set(frame[0]);
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-      }
-    }, "consumer");
+    Thread producer =
+        new Thread(
+            () -> {
+              try (SoftwareTimeline timeline = SoftwareTimeline.create("producer")) {
+                channel.put(SyncFile.create(timeline.createFence(1), "frame"));
+                assertThat(
+                        consumerWaiting.await(
+                            TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+                frame[0] = "rendered";
+                timeline.increment(1);
+              } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+              }
+            },
+            "producer");
+    Thread consumer =
+        new Thread(
+            () -> {
+              try (SyncFile file =
+                  channel.poll(TestSupport.LONG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                assertThat(file).isNotNull();
+                consumerWaiting.countDown();
+                assertThat(file.await(TestSupport.LONG_WAIT)).isTrue();
+                seen.set(frame[0]);
+              } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+              }
+            },
+            "consumer");
 
     consumer.start();
     producer.start();

@@ -33,15 +33,18 @@ final class TestSupport {
     awaitAllCleared(List.of(ref));
   }
 
-  /** Runs the garbage collector until every reference is cleared; fails after {@link #LONG_WAIT}. */
+  /**
+   * Runs the garbage collector until every reference is cleared; fails after {@link #LONG_WAIT}.
+   */
   static void awaitAllCleared(List<? extends WeakReference<?>> refs) {
     await("referents collected")
         .atMost(LONG_WAIT)
         .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> {
-          System.gc();
-          return refs.stream().allMatch(ref -> ref.get() == null);
-        });
+        .until(
+            () -> {
+              System.gc();
+              return refs.stream().allMatch(ref -> ref.get() == null);
+            });
   }
 }

@@ -41,8 +41,8 @@ public final class LockedReservations implements AutoCloseable {
   }
 
   /**
-   * Unlocks every object still held through this handle (an object the caller already unlocked
-   * by hand is skipped) and ends the acquire context. A second call does nothing.
+   * Unlocks every object still held through this handle (an object the caller already unlocked by
+   * hand is skipped) and ends the acquire context. A second call does nothing.
    *
    * @throws IllegalStateException if called from a thread other than the locking one
    */

@@ -2,11 +2,11 @@ package org.fence4j.reservation;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.Collections;
 
 /**
  * Locks whole collections of reservation objects with the wound/wait protocol, backing off and

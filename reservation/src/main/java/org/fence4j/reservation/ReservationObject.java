@@ -57,10 +57,10 @@ import org.jspecify.annotations.Nullable;
  * void afterwards.
  *
  * <p><b>Readers</b> ({@link #fences(Usage)}, {@link #singleton(Usage)}, {@link
- * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #setDeadline(Usage, long)},
- * {@link #exclusiveFence()}, {@link #sharedFences()}, {@link #describe()}) never lock and never
- * block writers: each reads one immutable snapshot, so a reader racing a writer sees the set of
- * fences before the update or after it, never a mix.
+ * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #setDeadline(Usage, long)}, {@link
+ * #exclusiveFence()}, {@link #sharedFences()}, {@link #describe()}) never lock and never block
+ * writers: each reads one immutable snapshot, so a reader racing a writer sees the set of fences
+ * before the update or after it, never a mix.
  *
  * <p>Bad input (null, a container fence, a missing lock or slot) fails at the call with an
  * exception and leaves the object unchanged and usable.
@@ -103,8 +103,8 @@ public final class ReservationObject {
    */
 
   /**
-   * The shared Wait-Die class of reservation objects created with {@link #ReservationObject()},
-   * the equivalent of the kernel's {@code reservation_ww_class}.
+   * The shared Wait-Die class of reservation objects created with {@link #ReservationObject()}, the
+   * equivalent of the kernel's {@code reservation_ww_class}.
    */
   public static final WwClass WW_CLASS = WwClass.waitDie("reservation_ww_class");
 
@@ -120,14 +120,14 @@ public final class ReservationObject {
     /** An implicitly synced read. */
     READ,
     /**
-     * Tracked but not implicitly synced (explicitly synced work, bookkeeping); only a
-     * {@code BOOKKEEP} query sees it.
+     * Tracked but not implicitly synced (explicitly synced work, bookkeeping); only a {@code
+     * BOOKKEEP} query sees it.
      */
     BOOKKEEP;
 
     /**
-     * Returns the usage a new access must wait for: {@link #READ} for a write (wait for readers
-     * and writers), {@link #WRITE} for a read (wait for writers only).
+     * Returns the usage a new access must wait for: {@link #READ} for a write (wait for readers and
+     * writers), {@link #WRITE} for a read (wait for writers only).
      *
      * @param write whether the new access writes the buffer
      * @return the usage to query
@@ -283,8 +283,7 @@ public final class ReservationObject {
    * WwMutex#lockSlow(WwAcquireContext)}.
    *
    * @param ctx the acquire context, holding no lock
-   * @throws IllegalStateException if {@code ctx} holds a lock, is closed, done or of another
-   *     thread
+   * @throws IllegalStateException if {@code ctx} holds a lock, is closed, done or of another thread
    * @throws IllegalArgumentException if {@code ctx} is of another class
    * @throws NullPointerException if {@code ctx} is null
    */
@@ -384,8 +383,8 @@ public final class ReservationObject {
    * Adds {@code fence} with {@code usage}, using one reserved slot. The first stored entry that
    * either has the same context, a usage that is not stronger than {@code usage} and a fence that
    * is not later than {@code fence}, or whose fence has signaled, is replaced; otherwise the fence
-   * is appended. So a same-context WRITE fence replaces a READ one, but a READ fence never
-   * replaces a WRITE one (both are kept).
+   * is appended. So a same-context WRITE fence replaces a READ one, but a READ fence never replaces
+   * a WRITE one (both are kept).
    *
    * @param fence a plain fence (add the leaves of arrays and chains one by one)
    * @param usage how the fence uses the buffer
@@ -415,9 +414,9 @@ public final class ReservationObject {
 
   /**
    * Replaces every entry of context {@code context} by {@code replacement} with {@code usage}.
-   * Valid only when the old work no longer touches the buffer once {@code replacement} has
-   * signaled (for example, a preemption fence replaced by a page-table update fence). Needs the
-   * lock but no reserved slot; does nothing if no entry has that context.
+   * Valid only when the old work no longer touches the buffer once {@code replacement} has signaled
+   * (for example, a preemption fence replaced by a page-table update fence). Needs the lock but no
+   * reserved slot; does nothing if no entry has that context.
    *
    * @param context the context whose entries are replaced
    * @param replacement the new fence, not a container
@@ -453,9 +452,9 @@ public final class ReservationObject {
    * Usage#BOOKKEEP} entries are kept. Uses one reserved slot.
    *
    * <p>Barrier semantics: the caller guarantees that {@code fence} signals only after every fence
-   * it replaces (build it on them, for example with a wait-all {@link FenceArray} of the old
-   * fences and the new work). With {@linkplain #setStrict(boolean) strict mode} on, a fence that
-   * signals while one of the fences it replaced is still pending is reported through {@link
+   * it replaces (build it on them, for example with a wait-all {@link FenceArray} of the old fences
+   * and the new work). With {@linkplain #setStrict(boolean) strict mode} on, a fence that signals
+   * while one of the fences it replaced is still pending is reported through {@link
    * StrictMode#reportViolation(String)}; strict mode registers a callback on {@code fence}, which
    * enables its signaling.
    *
@@ -578,8 +577,7 @@ public final class ReservationObject {
   /**
    * Returns the unsignaled fences whose usage is {@code usage} or stronger, from one consistent
    * snapshot. Lock-free. The answer is kept with the snapshot, so asking again while nothing has
-   * been added or signaled returns the same list without allocating; a returned list never
-   * changes.
+   * been added or signaled returns the same list without allocating; a returned list never changes.
    *
    * @param usage the weakest usage to include
    * @return an unmodifiable list, in storage order
@@ -654,9 +652,9 @@ public final class ReservationObject {
   }
 
   /**
-   * Waits until every fence with usage {@code usage} or stronger, present when the call starts,
-   * has signaled (with or without error), or the timeout elapses. Lock-free; the caller may hold
-   * the lock. A zero timeout polls.
+   * Waits until every fence with usage {@code usage} or stronger, present when the call starts, has
+   * signaled (with or without error), or the timeout elapses. Lock-free; the caller may hold the
+   * lock. A zero timeout polls.
    *
    * @param usage the weakest usage to wait for
    * @param timeout the maximum time to wait, not negative
@@ -753,8 +751,8 @@ public final class ReservationObject {
 
   /**
    * Describes every stored fence, one line each: its usage, then {@link Fence#describe()}, e.g.
-   * {@code "write fence: ..."}. Unlike the kernel, BOOKKEEP entries are listed too. Lock-free;
-   * the empty string when no fence is stored.
+   * {@code "write fence: ..."}. Unlike the kernel, BOOKKEEP entries are listed too. Lock-free; the
+   * empty string when no fence is stored.
    *
    * @return the description
    */

@@ -35,36 +35,36 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p><b>Queueing.</b> A request is placed at the tail of the queue of every buffer it names, on
- * all of them atomically, before the acquiring call returns (queue order is call order). On each
- * buffer, the request at the head of the queue may proceed, and so may a shared request when
- * every request ahead of it is shared: shared holders run together, an exclusive holder runs
- * alone, and a shared request never overtakes a queued exclusive one. Because placement is atomic,
- * any two requests are in the same relative order on every buffer they share, so requests for
- * {A, B} and {B, A} can never deadlock.
+ * <p><b>Queueing.</b> A request is placed at the tail of the queue of every buffer it names, on all
+ * of them atomically, before the acquiring call returns (queue order is call order). On each
+ * buffer, the request at the head of the queue may proceed, and so may a shared request when every
+ * request ahead of it is shared: shared holders run together, an exclusive holder runs alone, and a
+ * shared request never overtakes a queued exclusive one. Because placement is atomic, any two
+ * requests are in the same relative order on every buffer they share, so requests for {A, B} and
+ * {B, A} can never deadlock.
  *
  * <p><b>Fences.</b> Each set has its own {@linkplain #fence() fence}. When a request may proceed on
  * every buffer, it also waits for the fences already on the buffers that its access must follow
  * ({@link Usage#forAccess(boolean)}: READ and stronger for an exclusive buffer, WRITE and stronger
- * for a shared one), so work published by fence producers is ordered too. Then, under each
- * buffer's lock, it adds its fence to the buffer (WRITE on exclusive buffers, READ on shared ones)
- * and is granted; producers that synchronize implicitly through the reservation objects thus wait
- * for the set. {@link #release()} signals the fence.
+ * for a shared one), so work published by fence producers is ordered too. Then, under each buffer's
+ * lock, it adds its fence to the buffer (WRITE on exclusive buffers, READ on shared ones) and is
+ * granted; producers that synchronize implicitly through the reservation objects thus wait for the
+ * set. {@link #release()} signals the fence.
  *
  * <p><b>Cancellation.</b> Releasing a set that was not granted yet cancels its request, and a
  * cancelled request behaves as if it had never been made: the requests behind it are granted
  * exactly when they would have been without it, never earlier and never later. A timed-out or
- * interrupted {@link Request#acquire(Duration)} and cancelling (or otherwise completing) the
- * future of {@link Request#acquireAsync()} before the grant cancel the same way.
+ * interrupted {@link Request#acquire(Duration)} and cancelling (or otherwise completing) the future
+ * of {@link Request#acquireAsync()} before the grant cancel the same way.
  *
  * <p><b>Threads and callbacks.</b> Every method is thread-safe; {@link #release()} is idempotent
  * and may race with itself, with a cancellation or with the grant. The grant completes the future
  * exactly once, never while the library holds any lock (its own or a buffer's), so callbacks may
  * release this set or others. The grant runs in the thread that made it possible: the acquiring
- * thread if everything is free (then the future is complete before {@code acquireAsync()}
- * returns), otherwise the thread that releases a set, signals a fence the request waited for, or
- * unlocks a buffer. Grants triggered from inside a grant callback run after that callback returns,
- * so cascades use constant stack depth; do not block inside a grant callback waiting for another
+ * thread if everything is free (then the future is complete before {@code acquireAsync()} returns),
+ * otherwise the thread that releases a set, signals a fence the request waited for, or unlocks a
+ * buffer. Grants triggered from inside a grant callback run after that callback returns, so
+ * cascades use constant stack depth; do not block inside a grant callback waiting for another
  * future of this class.
  *
  * <p><b>Buffer locks.</b> Installing the set's fence needs each buffer's lock for a moment (taken
@@ -243,8 +243,8 @@ public final class ResourceSet implements AutoCloseable {
 
   /**
    * Returns the set's own fence: added to each buffer when the set is granted (WRITE usage on its
-   * exclusive buffers, READ on its shared ones) and signaled when the set is released or
-   * cancelled. Each set's fence has its own context.
+   * exclusive buffers, READ on its shared ones) and signaled when the set is released or cancelled.
+   * Each set's fence has its own context.
    *
    * @return the set's fence
    */
@@ -582,9 +582,9 @@ public final class ResourceSet implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * A request under construction: the buffers and their access modes. Not thread-safe; each
-   * acquire call takes a snapshot of the buffers named so far, so one request may be acquired
-   * several times (each time a new, independent set).
+   * A request under construction: the buffers and their access modes. Not thread-safe; each acquire
+   * call takes a snapshot of the buffers named so far, so one request may be acquired several times
+   * (each time a new, independent set).
    */
   public static final class Request {
     private final Map<ReservationObject, Boolean> wanted = new LinkedHashMap<>();
@@ -592,8 +592,8 @@ public final class ResourceSet implements AutoCloseable {
     private Request() {}
 
     /**
-     * Adds buffers to be accessed exclusively. A buffer named several times, or named both here
-     * and in {@link #shared(ReservationObject...)}, is requested once, exclusively.
+     * Adds buffers to be accessed exclusively. A buffer named several times, or named both here and
+     * in {@link #shared(ReservationObject...)}, is requested once, exclusively.
      *
      * @param buffers the buffers
      * @return this request
@@ -630,9 +630,8 @@ public final class ResourceSet implements AutoCloseable {
      * set. If everything is available, the future is already complete when this returns, and its
      * callbacks have run in this thread. The future never completes exceptionally on its own;
      * cancelling it (or completing it any other way) before the grant cancels the request exactly
-     * as {@link ResourceSet#release()} would. Futures derived from it (with {@code thenApply}
-     * and the like) are plain {@link CompletableFuture}s: cancelling those does not cancel the
-     * request.
+     * as {@link ResourceSet#release()} would. Futures derived from it (with {@code thenApply} and
+     * the like) are plain {@link CompletableFuture}s: cancelling those does not cancel the request.
      *
      * @return the future of the grant
      * @throws IllegalStateException if the request names no buffer
@@ -688,8 +687,8 @@ public final class ResourceSet implements AutoCloseable {
     }
 
     /**
-     * Grants the request now, or does nothing: the set is returned only if every buffer is free
-     * for this access (nothing queued ahead that it may not run beside, no pending fence it must
+     * Grants the request now, or does nothing: the set is returned only if every buffer is free for
+     * this access (nothing queued ahead that it may not run beside, no pending fence it must
      * follow, and no buffer lock held by anyone at this instant). A failed attempt leaves no trace.
      *
      * @return the granted set, or empty

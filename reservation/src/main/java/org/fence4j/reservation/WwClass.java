@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A class of wound/wait mutexes: the deadlock-avoidance algorithm they share and the ticket
- * counter that gives every {@link WwAcquireContext} of the class its age.
+ * A class of wound/wait mutexes: the deadlock-avoidance algorithm they share and the ticket counter
+ * that gives every {@link WwAcquireContext} of the class its age.
  *
  * <p>Two algorithms are offered, as in the kernel:
  *

@@ -9,30 +9,30 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A wound/wait mutex: a non-reentrant lock that several can be taken in any order, under an
- * {@link WwAcquireContext}, without deadlock. The kernel's {@code ww_mutex}.
+ * A wound/wait mutex: a non-reentrant lock that several can be taken in any order, under an {@link
+ * WwAcquireContext}, without deadlock. The kernel's {@code ww_mutex}.
  *
  * <p><b>With a context.</b> {@link #lock(WwAcquireContext)} returns {@code true} when it acquired
- * the lock and {@code false} when the context already holds it (the kernel's {@code -EALREADY}:
- * the same buffer named twice). When taking the lock could close a cycle of waiters, it throws
- * {@link WwDeadlockException} instead of waiting; the caller then unlocks everything the context
- * holds, waits for the contended lock with {@link #lockSlow(WwAcquireContext)}, and locks the rest
- * again. Which context backs off depends on the {@link WwClass}: under Wait-Die a younger context
- * dies when it meets an older one (after re-reading the lock a few dozen times at most, while the
- * older holder is running and may release it at once); under Wound-Wait an older context wounds
- * the younger holder, which backs off at its next contended lock. An older context never backs
- * off for a younger one, and a context that holds no lock never gets the exception, so the oldest
+ * the lock and {@code false} when the context already holds it (the kernel's {@code -EALREADY}: the
+ * same buffer named twice). When taking the lock could close a cycle of waiters, it throws {@link
+ * WwDeadlockException} instead of waiting; the caller then unlocks everything the context holds,
+ * waits for the contended lock with {@link #lockSlow(WwAcquireContext)}, and locks the rest again.
+ * Which context backs off depends on the {@link WwClass}: under Wait-Die a younger context dies
+ * when it meets an older one (after re-reading the lock a few dozen times at most, while the older
+ * holder is running and may release it at once); under Wound-Wait an older context wounds the
+ * younger holder, which backs off at its next contended lock. An older context never backs off for
+ * a younger one, and a context that holds no lock never gets the exception, so the oldest
  * transaction always completes.
  *
- * <p><b>Without a context.</b> {@link #lock()}, {@link #tryLock()} and {@link #unlock()} make it
- * a plain mutex. Do not mix context-less and context locking on the mutexes of one class inside
- * one transaction: a context-less waiter never backs off.
+ * <p><b>Without a context.</b> {@link #lock()}, {@link #tryLock()} and {@link #unlock()} make it a
+ * plain mutex. Do not mix context-less and context locking on the mutexes of one class inside one
+ * transaction: a context-less waiter never backs off.
  *
- * <p><b>Ownership.</b> The lock belongs to the thread that acquired it; only that thread may
- * unlock it ({@link IllegalStateException} otherwise), and locking a mutex the current thread
- * already holds (other than the {@code -EALREADY} case) throws {@link IllegalStateException}
- * rather than deadlocking. A waiting thread spins briefly, then parks ({@link LockSupport}); no
- * monitor is used, so virtual threads do not pin their carrier.
+ * <p><b>Ownership.</b> The lock belongs to the thread that acquired it; only that thread may unlock
+ * it ({@link IllegalStateException} otherwise), and locking a mutex the current thread already
+ * holds (other than the {@code -EALREADY} case) throws {@link IllegalStateException} rather than
+ * deadlocking. A waiting thread spins briefly, then parks ({@link LockSupport}); no monitor is
+ * used, so virtual threads do not pin their carrier.
  *
  * <p><b>Fairness.</b> Waiters queue with context waiters ordered oldest first and context-less
  * waiters in arrival order (the kernel's wait list), and only the first of them competes for the
@@ -43,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  * waiter, and in particular not the oldest context, is starved by threads that keep re-taking the
  * lock.
  *
- * <p>Memory consistency effects: actions in a thread before {@code unlock()} happen-before
- * actions of the next owner after its lock method returns.
+ * <p>Memory consistency effects: actions in a thread before {@code unlock()} happen-before actions
+ * of the next owner after its lock method returns.
  */
 public final class WwMutex {
   /*
@@ -165,8 +165,8 @@ public final class WwMutex {
   private static final int SPIN_LIMIT = 128;
 
   /**
-   * Wait-Die: how many of those re-reads a context holding locks spends on an older owner that
-   * is running (not waiting itself) before it dies.
+   * Wait-Die: how many of those re-reads a context holding locks spends on an older owner that is
+   * running (not waiting itself) before it dies.
    */
   private static final int WAIT_DIE_PATIENCE = 32;
 
@@ -244,8 +244,8 @@ public final class WwMutex {
    *
    * @param ctx the acquire context of the transaction
    * @return {@code true} if acquired, {@code false} if {@code ctx} already holds this lock
-   * @throws InterruptedException if the thread is interrupted before or while waiting; the lock
-   *     was not acquired
+   * @throws InterruptedException if the thread is interrupted before or while waiting; the lock was
+   *     not acquired
    * @throws WwDeadlockException if {@code ctx} must back off; the lock was not acquired
    * @throws IllegalArgumentException if {@code ctx} is of another {@link WwClass}
    * @throws IllegalStateException as for {@link #lock(WwAcquireContext)}
@@ -278,8 +278,8 @@ public final class WwMutex {
    * Like {@link #lockSlow(WwAcquireContext)}, but the wait can be interrupted.
    *
    * @param ctx the acquire context, holding no lock
-   * @throws InterruptedException if the thread is interrupted before or while waiting; the lock
-   *     was not acquired
+   * @throws InterruptedException if the thread is interrupted before or while waiting; the lock was
+   *     not acquired
    * @throws IllegalStateException as for {@link #lockSlow(WwAcquireContext)}
    * @throws IllegalArgumentException if {@code ctx} is of another {@link WwClass}
    * @throws NullPointerException if {@code ctx} is null
@@ -378,7 +378,9 @@ public final class WwMutex {
         o == null
             ? "unlocked"
             : "locked by "
-                + (o instanceof WwAcquireContext ? o.toString() : "thread " + ((Thread) o).getName());
+                + (o instanceof WwAcquireContext
+                    ? o.toString()
+                    : "thread " + ((Thread) o).getName());
     return "WwMutex@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
   }
 
@@ -611,8 +613,8 @@ public final class WwMutex {
   }
 
   /**
-   * Unparks the first waiter after a release, unless an earlier release already did and it has
-   * not checked the lock since (it will, after this release). Under guard.
+   * Unparks the first waiter after a release, unless an earlier release already did and it has not
+   * checked the lock since (it will, after this release). Under guard.
    */
   private static void signal(Waiter first) {
     if (!first.signalled) {

@@ -154,7 +154,8 @@ class ReservationObjectTest {
     assertThat(obj.storedCount()).isZero();
   }
 
-  // --- replacement rule ----------------------------------------------------------------------------
+  // --- replacement rule
+  // ----------------------------------------------------------------------------
 
   /** A later fence of the same context with the same usage replaces the earlier one. */
   @Test
@@ -226,7 +227,8 @@ class ReservationObjectTest {
     assertThat(obj.fences(Usage.READ)).containsExactly(f1, f2);
   }
 
-  // --- usages and readers -------------------------------------------------------------------------
+  // --- usages and readers
+  // -------------------------------------------------------------------------
 
   /** A query covers its usage and every stronger one. */
   @Test
@@ -520,7 +522,8 @@ class ReservationObjectTest {
     assertThat(obj.fences(Usage.READ)).hasSize(100);
   }
 
-  // --- classic exclusive + shared API ---------------------------------------------------------------
+  // --- classic exclusive + shared API
+  // ---------------------------------------------------------------
 
   /** The exclusive fence drops every shared fence. */
   @Test
@@ -688,7 +691,8 @@ class ReservationObjectTest {
     assertThat(reports).isEmpty();
   }
 
-  // --- copy and replace ---------------------------------------------------------------------------
+  // --- copy and replace
+  // ---------------------------------------------------------------------------
 
   /** copyFencesFrom takes the source's unsignaled fences with their usages and drops ours. */
   @Test
@@ -767,7 +771,8 @@ class ReservationObjectTest {
         .isInstanceOf(IllegalStateException.class);
   }
 
-  // --- describe and misc --------------------------------------------------------------------------
+  // --- describe and misc
+  // --------------------------------------------------------------------------
 
   /** describe prints one line per fence, starting with its usage. */
   @Test

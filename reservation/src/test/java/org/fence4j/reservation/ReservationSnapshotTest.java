@@ -16,13 +16,15 @@ import org.fence4j.reservation.ReservationObject.Usage;
 import org.junit.jupiter.api.Test;
 
 /**
- * Readers racing a writer see the set of fences before or after each update, never a mix. Each
- * test runs a writer and two readers for a bounded time.
+ * Readers racing a writer see the set of fences before or after each update, never a mix. Each test
+ * runs a writer and two readers for a bounded time.
  */
 class ReservationSnapshotTest {
   private static final long RUN_MILLIS = 600;
 
-  /** copyFencesFrom swaps a whole set at once: readers see all of one source or all of the other. */
+  /**
+   * copyFencesFrom swaps a whole set at once: readers see all of one source or all of the other.
+   */
   @Test
   void fences_racingCopyFencesFrom_neverMixesSources() throws Exception {
     ReservationObject target = new ReservationObject();

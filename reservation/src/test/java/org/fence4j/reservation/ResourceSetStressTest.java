@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Resource sets under contention, mixed with an implicit-sync producer on the same buffers: random
  * multi-buffer requests (exclusive and shared), acquired in every way, with timeouts and
- * cancellations, for a bounded time. Exclusive access is always alone, shared access never
- * overlaps a writer, and everything finishes.
+ * cancellations, for a bounded time. Exclusive access is always alone, shared access never overlaps
+ * a writer, and everything finishes.
  */
 class ResourceSetStressTest {
   private static final int BUFFERS = 6;

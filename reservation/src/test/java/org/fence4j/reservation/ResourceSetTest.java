@@ -33,7 +33,8 @@ class ResourceSetTest {
     return r.acquire(TestSupport.LONG);
   }
 
-  // --- basic grants -------------------------------------------------------------------------------
+  // --- basic grants
+  // -------------------------------------------------------------------------------
 
   /** A request on free buffers is granted before acquireAsync returns. */
   @Test
@@ -138,7 +139,8 @@ class ResourceSetTest {
     set.release();
   }
 
-  // --- cancellation -------------------------------------------------------------------------------
+  // --- cancellation
+  // -------------------------------------------------------------------------------
 
   /**
    * The issue's example: S1 holds shared; X, S2, X2 queue; cancelling X grants S2 at once beside
@@ -256,11 +258,14 @@ class ResourceSetTest {
     Thread.currentThread().interrupt();
     assertThatThrownBy(() -> ResourceSet.request().exclusive(a).acquire(TestSupport.LONG))
         .isInstanceOf(InterruptedException.class);
-    assertThat(ResourceSet.request().exclusive(a).tryAcquire()).isPresent().get()
+    assertThat(ResourceSet.request().exclusive(a).tryAcquire())
+        .isPresent()
+        .get()
         .satisfies(ResourceSet::release);
   }
 
-  // --- tryAcquire ----------------------------------------------------------------------------------
+  // --- tryAcquire
+  // ----------------------------------------------------------------------------------
 
   /** tryAcquire grants free buffers at once. */
   @Test
@@ -297,7 +302,8 @@ class ResourceSetTest {
     set.release();
   }
 
-  // --- deadlock freedom ---------------------------------------------------------------------------
+  // --- deadlock freedom
+  // ---------------------------------------------------------------------------
 
   /** Two threads asking for {A, B} and {B, A} exclusively in a loop never deadlock or overlap. */
   @Test
@@ -336,7 +342,8 @@ class ResourceSetTest {
     }
   }
 
-  // --- callbacks and release ----------------------------------------------------------------------
+  // --- callbacks and release
+  // ----------------------------------------------------------------------
 
   /** The async grant completes exactly once, with no library or buffer lock held. */
   @Test
@@ -443,7 +450,9 @@ class ResourceSetTest {
     for (CompletableFuture<ResourceSet> f : futures) {
       assertThat(f).isDone();
     }
-    assertThat(ResourceSet.request().exclusive(a).tryAcquire()).isPresent().get()
+    assertThat(ResourceSet.request().exclusive(a).tryAcquire())
+        .isPresent()
+        .get()
         .satisfies(ResourceSet::release);
   }
 
@@ -458,8 +467,20 @@ class ResourceSetTest {
         CompletableFuture<ResourceSet> next = ResourceSet.request().exclusive(a).acquireAsync();
         next.thenRun(grants::incrementAndGet);
         CyclicBarrier barrier = new CyclicBarrier(2);
-        Future<?> r1 = pool.submit(() -> { barrier.await(); set.release(); return null; });
-        Future<?> r2 = pool.submit(() -> { barrier.await(); set.release(); return null; });
+        Future<?> r1 =
+            pool.submit(
+                () -> {
+                  barrier.await();
+                  set.release();
+                  return null;
+                });
+        Future<?> r2 =
+            pool.submit(
+                () -> {
+                  barrier.await();
+                  set.release();
+                  return null;
+                });
         get(r1);
         get(r2);
         assertThat(grants).hasValue(1);
@@ -480,8 +501,19 @@ class ResourceSetTest {
         ResourceSet holder = now(ResourceSet.request().exclusive(a));
         CompletableFuture<ResourceSet> x = ResourceSet.request().exclusive(a).acquireAsync();
         CyclicBarrier barrier = new CyclicBarrier(2);
-        Future<?> r1 = pool.submit(() -> { barrier.await(); holder.release(); return null; });
-        Future<?> r2 = pool.submit(() -> { barrier.await(); return x.cancel(false); });
+        Future<?> r1 =
+            pool.submit(
+                () -> {
+                  barrier.await();
+                  holder.release();
+                  return null;
+                });
+        Future<?> r2 =
+            pool.submit(
+                () -> {
+                  barrier.await();
+                  return x.cancel(false);
+                });
         get(r1);
         get(r2);
         if (!x.isCancelled()) {
@@ -508,7 +540,8 @@ class ResourceSetTest {
     assertThat(set.toString()).contains("released");
   }
 
-  // --- interplay with fence producers and buffer locks -------------------------------------------------
+  // --- interplay with fence producers and buffer locks
+  // -------------------------------------------------
 
   /** A request waits for a producer's WRITE fence already on the buffer. */
   @Test
@@ -580,7 +613,8 @@ class ResourceSetTest {
     f.get().release();
   }
 
-  // --- bad input -----------------------------------------------------------------------------------
+  // --- bad input
+  // -----------------------------------------------------------------------------------
 
   /** A request that names no buffer is rejected by every acquire method. */
   @Test

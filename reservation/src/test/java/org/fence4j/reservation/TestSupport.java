@@ -106,7 +106,9 @@ final class TestSupport {
           .until(() -> LockSupport.getBlocker(thread) == blocker);
     }
 
-    /** Waits until the worker thread is parked inside CompletableFuture.get (a ResourceSet wait). */
+    /**
+     * Waits until the worker thread is parked inside CompletableFuture.get (a ResourceSet wait).
+     */
     void awaitParkedInFuture() {
       await()
           .atMost(LONG)

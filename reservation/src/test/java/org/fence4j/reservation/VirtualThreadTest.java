@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Blocking on virtual threads (JDK 21 and later): {@link WwMutex} and the reservation waits park
- * with {@code LockSupport} and hold no monitor, so {@value #THREADS} virtual threads (far more
- * than the carriers) can all be blocked on one reservation object at once. A path that pinned its
+ * with {@code LockSupport} and hold no monitor, so {@value #THREADS} virtual threads (far more than
+ * the carriers) can all be blocked on one reservation object at once. A path that pinned its
  * carrier would let only as many block as there are carriers; the rest would never start waiting.
  *
  * <p>Tagged {@code virtual-threads}: the build runs it on JDK 21 and later only (the parent pom's
@@ -129,9 +129,7 @@ class VirtualThreadTest {
                   }
                 }));
       }
-      await()
-          .atMost(BOUND)
-          .until(() -> threads.stream().allMatch(VirtualThreadTest::isBlocked));
+      await().atMost(BOUND).until(() -> threads.stream().allMatch(VirtualThreadTest::isBlocked));
       released = true;
       release.run();
       for (Thread t : threads) {

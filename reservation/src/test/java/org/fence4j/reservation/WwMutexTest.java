@@ -58,7 +58,9 @@ class WwMutexTest {
     ctx.close();
   }
 
-  /** Wait-Die: a younger context holding locks dies on meeting an older holder, and nothing moves. */
+  /**
+   * Wait-Die: a younger context holding locks dies on meeting an older holder, and nothing moves.
+   */
   @Test
   void lock_waitDieYoungerMeetsOlderHolder_throwsDeadlock() throws Exception {
     WwMutex m1 = new WwMutex(waitDie);
@@ -164,7 +166,9 @@ class WwMutexTest {
     b.run(m::unlock);
   }
 
-  /** Wound-Wait: an older context wounds the younger holder, which backs off at its next contention. */
+  /**
+   * Wound-Wait: an older context wounds the younger holder, which backs off at its next contention.
+   */
   @Test
   void lock_woundWaitOlderWaits_youngerHolderBacksOffAtNextContention() throws Exception {
     WwMutex m1 = new WwMutex(woundWait);
@@ -246,10 +250,12 @@ class WwMutexTest {
     assertThat(failure(b.submit(() -> m1.lock(young)))).isInstanceOf(WwDeadlockException.class);
     b.run(m2::unlock);
 
-    Future<?> slow = b.submit(() -> {
-      m1.lockSlow(young);
-      return null;
-    });
+    Future<?> slow =
+        b.submit(
+            () -> {
+              m1.lockSlow(young);
+              return null;
+            });
     b.awaitParkedOn(m1);
     a.run(m1::unlock);
     get(slow);
@@ -321,10 +327,12 @@ class WwMutexTest {
   void lock_withoutContextContended_waitsForUnlock() throws Exception {
     WwMutex m = new WwMutex(waitDie);
     a.run(m::lock);
-    Future<?> waiter = b.submit(() -> {
-      m.lock();
-      return null;
-    });
+    Future<?> waiter =
+        b.submit(
+            () -> {
+              m.lock();
+              return null;
+            });
     b.awaitParkedOn(m);
     a.run(m::unlock);
     get(waiter);

@@ -85,8 +85,8 @@ class WwStressTest {
   }
 
   /**
-   * The raw protocol written by hand (lock, back off on WwDeadlockException, lockSlow, retry)
-   * keeps the same guarantees.
+   * The raw protocol written by hand (lock, back off on WwDeadlockException, lockSlow, retry) keeps
+   * the same guarantees.
    */
   @ParameterizedTest(name = "waitDie={0}")
   @ValueSource(booleans = {true, false})

@@ -6,9 +6,9 @@ import java.util.Arrays;
  * A frame: one of the producer's pixel buffers, tagged with the number of the frame drawn into it.
  *
  * <p>The buffer is shared between the producer (who writes it) and the consumer (who reads it);
- * nothing in this class synchronizes access. The sync files exchanged through {@link FrameSink}
- * do: the consumer reads only after the producer's render file has signaled, and the producer
- * writes again only after the consumer's release file has signaled.
+ * nothing in this class synchronizes access. The sync files exchanged through {@link FrameSink} do:
+ * the consumer reads only after the producer's render file has signaled, and the producer writes
+ * again only after the consumer's release file has signaled.
  */
 public final class Frame {
 
@@ -54,9 +54,7 @@ public final class Frame {
     this.number = frameNumber;
   }
 
-  /**
-   * Draws the frame: fills every pixel from the frame number. Producer side.
-   */
+  /** Draws the frame: fills every pixel from the frame number. Producer side. */
   public void draw() {
     Arrays.setAll(pixels, i -> (int) (number * 31 + i));
   }

@@ -45,10 +45,12 @@ public final class Display implements FrameSink, AutoCloseable {
     SyncFileInfo info = renderDone.info();
     renderDone.close();
     if (info.status() < 0) {
-      log("vsync %d: %s failed with status %d; keeping the previous image",
+      log(
+          "vsync %d: %s failed with status %d; keeping the previous image",
           slot, info.name(), info.status());
     } else {
-      log("vsync %d: showing frame %d from buffer %d (checksum %08x)",
+      log(
+          "vsync %d: showing frame %d from buffer %d (checksum %08x)",
           slot, frame.number(), frame.bufferId(), frame.checksum());
     }
     vsync.increment(1); // the frame shown before this one is no longer read: release its buffer
@@ -79,7 +81,7 @@ public final class Display implements FrameSink, AutoCloseable {
   }
 
   private static void log(String format, Object... args) {
-    System.out.printf("[consumer %-10s] %s%n", Thread.currentThread().getName(),
-        String.format(format, args));
+    System.out.printf(
+        "[consumer %-10s] %s%n", Thread.currentThread().getName(), String.format(format, args));
   }
 }

@@ -164,7 +164,7 @@ public final class Renderer implements AutoCloseable {
   }
 
   private static void log(String format, Object... args) {
-    System.out.printf("[producer %-10s] %s%n", Thread.currentThread().getName(),
-        String.format(format, args));
+    System.out.printf(
+        "[producer %-10s] %s%n", Thread.currentThread().getName(), String.format(format, args));
   }
 }
