@@ -452,9 +452,23 @@ public final class ReservationObject {
    * Usage#BOOKKEEP} entries are kept. Uses one reserved slot.
    *
    * <p>Barrier semantics: the caller guarantees that {@code fence} signals only after every fence
-   * it replaces (build it on them, for example with a wait-all {@link FenceArray} of the old fences
-   * and the new work). With {@linkplain #setStrict(boolean) strict mode} on, a fence that signals
-   * while one of the fences it replaced is still pending is reported through {@link
+   * it replaces. {@code fence} itself must be a plain fence (containers are rejected), so make the
+   * new work wait for the old fences and signal {@code fence} when it is done:
+   *
+   * <pre>{@code
+   * buffer.lock();
+   * try {
+   *   Fence before = buffer.singleton(Usage.READ); // every reader and writer so far, or null
+   *   Fence done = writer.submit(before);          // a plain fence, signaled after "before"
+   *   buffer.reserveFences(1);
+   *   buffer.addExclusiveFence(done);
+   * } finally {
+   *   buffer.unlock();
+   * }
+   * }</pre>
+   *
+   * <p>With {@linkplain #setStrict(boolean) strict mode} on, a fence that signals while one of the
+   * fences it replaced is still pending is reported through {@link
    * StrictMode#reportViolation(String)}; strict mode registers a callback on {@code fence}, which
    * enables its signaling.
    *

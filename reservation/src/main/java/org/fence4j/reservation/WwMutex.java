@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
  * waits for the contended lock with {@link #lockSlow(WwAcquireContext)}, and locks the rest again.
  * Which context backs off depends on the {@link WwClass}: under Wait-Die a younger context dies
  * when it meets an older one (after re-reading the lock a few dozen times at most, while the older
- * holder is running and may release it at once); under Wound-Wait an older context wounds the
- * younger holder, which backs off at its next contended lock. An older context never backs off for
- * a younger one, and a context that holds no lock never gets the exception, so the oldest
+ * holder is running and may release it at once); under Wound-Wait an older context that holds locks
+ * wounds the younger holder, which backs off at its next contended lock (an older context holding
+ * nothing just waits: it closes no cycle, so it wounds nobody). An older context never backs off
+ * for a younger one, and a context that holds no lock never gets the exception, so the oldest
  * transaction always completes.
  *
  * <p><b>Without a context.</b> {@link #lock()}, {@link #tryLock()} and {@link #unlock()} make it a
@@ -118,11 +119,15 @@ public final class WwMutex {
    *               (exception, unlock all, lockSlow, re-lock) costs far more. It dies at once if
    *               the older owner is or starts waiting.
    *   Wound-Wait: a context with acquired > 0 dies once it is wounded. Queuing behind a younger
-   *               owner wounds that owner (and unparks it if it waits elsewhere); a spinner that
-   *               meets a younger owner while holding locks queues at once for that.
+   *               owner wounds that owner (and unparks it if it waits elsewhere) when the queuing
+   *               context holds locks (Waiter.holdsLocks, fixed while it waits): one holding
+   *               nothing is waited for by nobody, so it cannot close a cycle and wounds nobody,
+   *               as in the kernel. A spinner that meets a younger owner while holding locks
+   *               queues at once for that.
    * A barging owner applies the same rule from its side when it takes a lock with waiters
    * queued: Wait-Die unparks the younger context waiters so that they re-check (they may now
-   * have an older owner), Wound-Wait wounds the new owner if an older context waits. The first
+   * have an older owner), Wound-Wait wounds the new owner if an older context holding locks
+   * waits. The first
    * waiter taking the lock (by CAS or by hand-off) needs no such step: the context waiters behind
    * it are younger, so Wound-Wait has nothing to wound, and under Wait-Die those holding locks
    * already died because of it (it was queued ahead of them). The owner a rule reads is racy
@@ -178,6 +183,8 @@ public final class WwMutex {
     final @Nullable WwAcquireContext ctx;
     final Object token; // what "owner" holds once this waiter owns the lock
     final long since; // System.nanoTime() when queued
+    // Whether ctx held locks when it queued; fixed while it waits (a waiter takes no lock).
+    final boolean holdsLocks;
     boolean granted; // guarded by guard; set by a direct hand-off
     boolean signalled; // guarded by guard; unparked by an unlock since its last check
 
@@ -186,6 +193,7 @@ public final class WwMutex {
       this.ctx = ctx;
       this.token = token;
       this.since = since;
+      this.holdsLocks = ctx != null && ctx.acquired() != 0;
     }
   }
 
@@ -659,7 +667,8 @@ public final class WwMutex {
           LockSupport.unpark(behind.thread);
         }
       }
-    } else {
+    } else if (w.holdsLocks) {
+      // Only a waiter holding locks can close a cycle: one holding nothing just waits its turn.
       Object o = owner;
       if (o instanceof WwAcquireContext && ((WwAcquireContext) o).stamp() > ctx.stamp()) {
         ((WwAcquireContext) o).wound();
@@ -670,7 +679,7 @@ public final class WwMutex {
   /**
    * After {@code newOwner} took the lock with waiters queued: Wait-Die wakes the younger context
    * waiters to re-check (they now wait for an older owner), Wound-Wait wounds the new owner if an
-   * older context waits. Under guard.
+   * older context holding locks waits. Under guard.
    */
   private void afterOwnerChange(@Nullable WwAcquireContext newOwner) {
     if (newOwner == null) {
@@ -684,7 +693,7 @@ public final class WwMutex {
       }
     } else {
       for (Waiter x : waiters) {
-        if (x.ctx != null && x.ctx.stamp() < newOwner.stamp()) {
+        if (x.holdsLocks && x.ctx.stamp() < newOwner.stamp()) {
           newOwner.wound();
           break;
         }

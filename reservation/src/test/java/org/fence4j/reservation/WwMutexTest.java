@@ -6,6 +6,7 @@ import static org.fence4j.reservation.TestSupport.get;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.fence4j.reservation.TestSupport.Worker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +194,37 @@ class WwMutexTest {
     assertThat(get(oldLock)).isTrue();
     a.run(m1::unlock);
     a.run(m2::unlock);
+  }
+
+  /**
+   * Wound-Wait: an older context that holds nothing waits without wounding the younger holder (it
+   * cannot close a cycle), so the holder does not back off at its next contention.
+   */
+  @Test
+  void lock_woundWaitOlderContextHoldingNothing_doesNotWoundHolder() throws Exception {
+    WwMutex m1 = new WwMutex(woundWait);
+    WwMutex plain = new WwMutex(woundWait);
+    WwAcquireContext old = a.call(() -> new WwAcquireContext(woundWait));
+    WwAcquireContext young = b.call(() -> new WwAcquireContext(woundWait));
+    b.call(() -> m1.lock(young));
+    c.run(plain::lock); // contention for the young context's next lock
+    Future<Boolean> oldLock = a.submit(() -> m1.lock(old)); // holds nothing: must not wound
+    a.awaitParkedOn(m1);
+
+    Future<Boolean> youngNext = b.submit(() -> plain.lock(young)); // contended: wounded would die
+    org.awaitility.Awaitility.await()
+        .atMost(TestSupport.LONG)
+        .until(() -> youngNext.isDone() || LockSupport.getBlocker(b.thread) == plain);
+    c.run(plain::unlock);
+
+    assertThat(get(youngNext)).isTrue();
+    b.run(
+        () -> {
+          plain.unlock();
+          m1.unlock();
+        });
+    assertThat(get(oldLock)).isTrue();
+    a.run(m1::unlock);
   }
 
   /** Wound-Wait: a wounded context already waiting for another lock is woken and backs off. */
