@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
 import org.fence4j.Fences;
@@ -74,11 +76,14 @@ public final class SyncFile implements AutoCloseable {
    *             Waiter    a Treiber stack of the futures returned by ready() and not completed
    *                       by the file yet. The ready() call whose push replaced null owns the
    *                       callback registration on the fence.
+   *             NO_WAITERS  the stack is empty again (every pushed future was completed or
+   *                       cancelled by its caller and unlinked); the callback stays registered.
    *             SIGNALED  the fence signaled while the file was open; every pushed future has
    *                       been completed. ready() answers with a completed future.
    *             CLOSED    terminal: close() has won. Every pushed future has been cancelled
    *                       (or completed, if the fence won the race for it).
-   *           Transitions: null -> Waiter -> Waiter (push), {null, Waiter} -> SIGNALED (the
+   *           Transitions: {null, NO_WAITERS, Waiter} -> Waiter (push), Waiter -> {Waiter,
+   *           NO_WAITERS} (unlinking done futures), {null, NO_WAITERS, Waiter} -> SIGNALED (the
    *           callback, or ready() finding the fence signaled), anything -> CLOSED (close()).
    *           The word never goes back to null, so at most one push ever sees null, and the
    *           callback is registered at most once.
@@ -99,9 +104,19 @@ public final class SyncFile implements AutoCloseable {
    * synchronization of its callback list), so at least one of them sees the registration; a
    * second removal is a harmless no-op returning false.
    *
-   * Benign race: a future returned by ready() that its caller cancels or completes stays on the
-   * stack until the next push prunes it from the top, the fence signals, or the file closes.
-   * Completing or cancelling it again is a no-op.
+   * Unlinking (storage follows the pending futures): a future returned by ready() is a
+   * ReadyFuture, whose completion methods (cancel, complete, completeExceptionally, obtrude*,
+   * completeAsync; orTimeout and completeOnTimeout go through them) unlink every done future
+   * from the stack once they have completed it. Nodes are immutable, so unlinking rebuilds the
+   * part of the stack above the deepest done node (sharing the rest) and installs it with one
+   * CAS of `waiters`, retried while pushes race it, abandoned once the word is SIGNALED or
+   * CLOSED (then the detaching thread owns the stack). It is exact: a successful CAS removes
+   * every future done when the stack was read, and no later install can bring one back (a push
+   * builds on the current head, a competing rebuild on a stale head fails its CAS). A push also
+   * skips the done futures at the top. So a caller that keeps asking and cancelling leaves at
+   * most its pending futures on the stack, whatever the order. Completing or cancelling a
+   * future again is a no-op; the file's own completions (signal, close) find the word SIGNALED
+   * or CLOSED and unlink nothing.
    */
 
   /** Terminal value of {@link #waiters}: the file is closed. */
@@ -109,6 +124,9 @@ public final class SyncFile implements AutoCloseable {
 
   /** Value of {@link #waiters}: the fence signaled while the file was open. */
   private static final Object SIGNALED = new Object();
+
+  /** Value of {@link #waiters}: the callback is registered and no future is pending. */
+  private static final Object NO_WAITERS = new Object();
 
   /** The file's name: the given one, else the kernel's default rule. Never null. */
   private final String name;
@@ -257,10 +275,12 @@ public final class SyncFile implements AutoCloseable {
    * #info()}.
    *
    * <p>Each call returns a new future, so cancelling or completing one does not affect the others
-   * or the fence. If the fence has already signaled the future is already complete. The first call
-   * on a pending fence registers one callback on it (and so enables signaling); later calls share
-   * it. {@link #close()} cancels every returned future that is still pending and removes that
-   * callback.
+   * or the fence. The file keeps only the futures still pending: one its caller cancels or
+   * completes is dropped by that call, so asking again and cancelling the previous future, any
+   * number of times, holds no more memory than the futures pending at the moment. If the fence has
+   * already signaled the future is already complete. The first call on a pending fence registers
+   * one callback on it (and so enables signaling); later calls share it. {@link #close()} cancels
+   * every returned future that is still pending and removes that callback.
    *
    * <p>The futures complete in the thread that signals the fence; dependent stages attached with
    * the non-async methods of {@link CompletableFuture} run in that thread too, so attach heavy work
@@ -271,7 +291,7 @@ public final class SyncFile implements AutoCloseable {
    */
   public CompletableFuture<SyncFile> ready() {
     Fence f = requireOpen();
-    CompletableFuture<SyncFile> future = new CompletableFuture<>();
+    ReadyFuture future = new ReadyFuture(this);
     Object head;
     for (; ; ) {
       head = waitersVolatile();
@@ -287,7 +307,7 @@ public final class SyncFile implements AutoCloseable {
         casWaiters(null, SIGNALED);
         continue;
       }
-      Waiter node = new Waiter(future, pruneDone((Waiter) head));
+      Waiter node = new Waiter(future, head instanceof Waiter ? pruneDone((Waiter) head) : null);
       if (casWaiters(head, node)) {
         break;
       }
@@ -402,6 +422,57 @@ public final class SyncFile implements AutoCloseable {
     }
   }
 
+  /**
+   * Unlinks every done future from the stack (run after a caller completed or cancelled one); see
+   * the overview.
+   */
+  void unlinkDone() {
+    for (; ; ) {
+      Object head = waitersVolatile();
+      if (!(head instanceof Waiter)) {
+        return; // nothing pushed, or SIGNALED/CLOSED: the detaching thread owns the stack
+      }
+      Waiter top = (Waiter) head;
+      Waiter deepestDone = null;
+      int above = 0; // nodes above deepestDone
+      int depth = 0;
+      for (Waiter w = top; w != null; w = w.next) {
+        if (w.future.isDone()) {
+          deepestDone = w;
+          above = depth;
+        }
+        depth++;
+      }
+      if (deepestDone == null) {
+        return;
+      }
+      Waiter[] kept = new Waiter[above];
+      int n = 0;
+      for (Waiter w = top; w != deepestDone; w = w.next) {
+        if (!w.future.isDone()) {
+          kept[n++] = w;
+        }
+      }
+      Waiter rebuilt = deepestDone.next;
+      for (int i = n - 1; i >= 0; i--) {
+        rebuilt = new Waiter(kept[i].future, rebuilt);
+      }
+      if (casWaiters(head, rebuilt == null ? NO_WAITERS : rebuilt)) {
+        return;
+      }
+    }
+  }
+
+  /** Number of futures on the stack, done or not (for tests). */
+  int stackedFutures() {
+    Object head = waitersVolatile();
+    int n = 0;
+    for (Waiter w = head instanceof Waiter ? (Waiter) head : null; w != null; w = w.next) {
+      n++;
+    }
+    return n;
+  }
+
   /** Skips the done futures at the top of the stack (cancelled or completed by their callers). */
   private static @Nullable Waiter pruneDone(@Nullable Waiter head) {
     Waiter w = head;
@@ -419,6 +490,91 @@ public final class SyncFile implements AutoCloseable {
     }
     Collections.reverse(futures);
     return futures;
+  }
+
+  /**
+   * A future returned by {@link #ready()}: any completion by its holder unlinks it (and any other
+   * done future) from the file's stack, so cancelled futures do not pile up on a pending fence.
+   * Dependent futures are plain {@code CompletableFuture}s.
+   */
+  private static final class ReadyFuture extends CompletableFuture<SyncFile> {
+    // Needed only until the first completion (to unlink), then dropped so that a done future
+    // held by a caller does not pin the file. Plain field: a racing reader that still sees the
+    // file just unlinks once more, a no-op.
+    private @Nullable SyncFile file;
+
+    ReadyFuture(SyncFile file) {
+      this.file = file;
+    }
+
+    /**
+     * After a completion by anyone: unlinks done futures from the file's stack, then forgets it.
+     */
+    private void completed() {
+      SyncFile f = file;
+      if (f != null) {
+        file = null;
+        f.unlinkDone();
+      }
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      completed();
+      return cancelled;
+    }
+
+    @Override
+    public boolean complete(SyncFile value) {
+      boolean completed = super.complete(value);
+      completed();
+      return completed;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean completed = super.completeExceptionally(ex);
+      completed();
+      return completed;
+    }
+
+    @Override
+    public void obtrudeValue(SyncFile value) {
+      super.obtrudeValue(value);
+      completed();
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+      super.obtrudeException(ex);
+      completed();
+    }
+
+    /** Like any {@code CompletableFuture}, but completes through {@link #complete}. */
+    @Override
+    public CompletableFuture<SyncFile> completeAsync(
+        Supplier<? extends SyncFile> supplier, Executor executor) {
+      Objects.requireNonNull(supplier, "supplier");
+      Objects.requireNonNull(executor, "executor");
+      executor.execute(
+          () -> {
+            if (isDone()) {
+              return;
+            }
+            try {
+              complete(supplier.get());
+            } catch (Throwable t) {
+              completeExceptionally(t);
+            }
+          });
+      return this;
+    }
   }
 
   /** A node of the stack of futures returned by {@link #ready()}; immutable once published. */
