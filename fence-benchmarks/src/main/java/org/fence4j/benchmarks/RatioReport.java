@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one JMH run (its JSON result file) and the {@link Footprint} rows into {@code ratios.csv},
@@ -119,8 +120,16 @@ public final class RatioReport {
               "ww-lock-4of16",
               "MultiLockBenchmark.fence4j",
               0,
+              List.of(new Peer("ReentrantLock-sorted", "MultiLockBenchmark.reentrantLocksSorted"))),
+          // Per frame: the render fence and the compositor's read fence.
+          new Pair(
+              "pipeline-1000frames",
+              "PipelineBenchmark.fence4j",
+              2L * PipelineBenchmark.FRAMES,
               List.of(
-                  new Peer("ReentrantLock-sorted", "MultiLockBenchmark.reentrantLocksSorted"))));
+                  new Peer("CompletableFuture-chain", "PipelineBenchmark.completableFuture"),
+                  new Peer(
+                      "CompletableFuture-direct", "PipelineBenchmark.completableFutureDirect"))));
 
   private RatioReport() {}
 
@@ -233,6 +242,11 @@ public final class RatioReport {
       Files.write(out.resolve("alloc.csv"), allocCsv, StandardCharsets.UTF_8);
       md.add("");
       md.add(allocationLine(alloc));
+      String pipeline = pipelineAllocationLine(alloc);
+      if (pipeline != null) {
+        md.add("");
+        md.add(pipeline);
+      }
     }
     if (!missing.isEmpty()) {
       md.add("");
@@ -310,6 +324,27 @@ public final class RatioReport {
         num(create.value()),
         num(bytes),
         Math.abs(bytes) < 1.0 ? "met" : "**missed**");
+  }
+
+  /** Bytes per frame of the pipeline benchmarks (B/op divided by the frames per op), if run. */
+  private static @Nullable String pipelineAllocationLine(Map<String, Score> alloc) {
+    Score mine = alloc.get("PipelineBenchmark.fence4j");
+    Score chain = alloc.get("PipelineBenchmark.completableFuture");
+    Score direct = alloc.get("PipelineBenchmark.completableFutureDirect");
+    if (mine == null || chain == null) {
+      return null;
+    }
+    double frames = PipelineBenchmark.FRAMES;
+    double perFrame = mine.value() / frames;
+    double chainPerFrame = chain.value() / frames;
+    return String.format(
+        Locale.ROOT,
+        "Pipeline allocation (`-prof gc`, all threads, per frame): fence4j %s B, CompletableFuture"
+            + " chain %s B%s (target: fence4j at most the chain: %s).",
+        num(perFrame),
+        num(chainPerFrame),
+        direct == null ? "" : ", CompletableFuture direct " + num(direct.value() / frames) + " B",
+        perFrame <= chainPerFrame ? "met" : "**missed**");
   }
 
   private static String environment(List<?> runs, Map<String, String> options) {

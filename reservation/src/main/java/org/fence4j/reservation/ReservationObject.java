@@ -586,6 +586,71 @@ public final class ReservationObject {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Conveniences for the single-buffer path
+
+  /**
+   * Publishes one fence on this buffer in one call: locks the object (without an acquire context,
+   * waiting uninterruptibly), reserves one slot, {@linkplain #addFence(Fence, Usage) adds} {@code
+   * fence} with {@code usage} and unlocks, also when adding throws. Equivalent to
+   *
+   * <pre>{@code
+   * lock();
+   * try {
+   *   reserveFences(1);
+   *   addFence(fence, usage);
+   * } finally {
+   *   unlock();
+   * }
+   * }</pre>
+   *
+   * <p>For a single buffer and a fence that depends on nothing read under the same lock. When the
+   * new work must follow the fences already on the buffer and several parties may submit at once,
+   * collect them ({@link #singleton(Usage)}) and add yours in one critical section instead.
+   *
+   * <p><b>Not inside a transaction.</b> This method takes the lock itself, so it refuses to run
+   * where taking it could deadlock: when the current thread already holds this object's lock (by
+   * any method), or holds any lock taken with a {@link WwAcquireContext} (a multi-buffer
+   * transaction in progress, in which a context-less wait would sit outside the wound/wait
+   * protocol). It then throws {@link IllegalStateException} before touching anything; use {@link
+   * #reserveFences(int)} and {@link #addFence(Fence, Usage)} under the lock you hold.
+   *
+   * @param fence a plain fence (add the leaves of arrays and chains one by one)
+   * @param usage how the fence uses the buffer
+   * @throws IllegalArgumentException if {@code fence} is a {@link FenceArray} or {@link FenceChain}
+   * @throws IllegalStateException if the current thread already holds this object's lock or holds
+   *     locks through an acquire context; nothing was changed
+   * @throws NullPointerException if an argument is null
+   */
+  public void addFenceWithLock(Fence fence, Usage usage) {
+    Objects.requireNonNull(fence, "fence");
+    Objects.requireNonNull(usage, "usage");
+    checkNotContainer(fence, "fence");
+    if (mutex.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "addFenceWithLock: the current thread already holds the lock of "
+              + this
+              + "; inside a critical section call reserveFences(1) and addFence(fence, usage)");
+    }
+    String transaction = WwAcquireContext.transactionOnCurrentThread();
+    if (transaction != null) {
+      throw new IllegalStateException(
+          "addFenceWithLock on "
+              + this
+              + " inside a multi-buffer transaction ("
+              + transaction
+              + " holds locks on this thread): lock this object with that context and call"
+              + " reserveFences(1) and addFence(fence, usage)");
+    }
+    mutex.lock();
+    try {
+      reserveFences(1);
+      addFence(fence, usage);
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Readers (lock-free)
 
   /**

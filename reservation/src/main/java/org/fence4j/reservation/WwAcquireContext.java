@@ -46,6 +46,20 @@ public final class WwAcquireContext implements AutoCloseable {
 
   private static final WwMutex[] NONE = new WwMutex[0];
 
+  /**
+   * Per thread: the contexts of that thread that hold at least one lock right now (a count, and the
+   * latest for messages). Updated only when a context's held count goes from 0 to 1 or back, so
+   * once per transaction; read by {@link #holdingOn(Thread)} for the context-less conveniences that
+   * must refuse to run inside a transaction.
+   */
+  private static final ThreadLocal<Holding> HOLDING = ThreadLocal.withInitial(Holding::new);
+
+  /** See {@link #HOLDING}. Confined to its thread. */
+  private static final class Holding {
+    int contexts;
+    @Nullable WwAcquireContext latest;
+  }
+
   private final WwClass wwClass;
   private final long stamp; // lower = older; unique within the class
   private final Thread owner;
@@ -181,12 +195,30 @@ public final class WwAcquireContext implements AutoCloseable {
     return heldCount;
   }
 
+  /**
+   * Describes the acquire context(s) of the current thread that hold locks right now (a
+   * multi-buffer transaction in progress), or returns {@code null} if there is none.
+   */
+  static @Nullable String transactionOnCurrentThread() {
+    Holding h = HOLDING.get();
+    if (h.contexts == 0) {
+      return null;
+    }
+    WwAcquireContext latest = h.latest;
+    return latest != null ? latest.toString() : h.contexts + " acquire contexts";
+  }
+
   /** The thread this context belongs to (final; any thread may read it). */
   Thread thread() {
     return owner;
   }
 
   void onAcquired(WwMutex mutex) {
+    if (heldCount == 0) {
+      Holding h = HOLDING.get();
+      h.contexts++;
+      h.latest = this;
+    }
     if (heldCount == held.length) {
       held = Arrays.copyOf(held, Math.max(4, 2 * heldCount));
     }
@@ -198,6 +230,12 @@ public final class WwAcquireContext implements AutoCloseable {
       if (held[i] == mutex) {
         System.arraycopy(held, i + 1, held, i, heldCount - 1 - i);
         held[--heldCount] = null;
+        if (heldCount == 0) {
+          Holding h = HOLDING.get();
+          if (--h.contexts == 0 || h.latest == this) {
+            h.latest = null;
+          }
+        }
         break;
       }
     }
