@@ -30,6 +30,14 @@ import org.fence4j.reservation.ReservationObject.Usage;
  * alone keep the GPU from drawing into the buffer that is on screen, and keep the display from
  * showing a frame before it is drawn.
  *
+ * <p><b>The read-fence rule.</b> The display adds its READ fence in {@code queueFlip}, when the
+ * frame is handed over, not when its scan-out starts on the display thread. Added at scan-out, it
+ * would come too late: the renderer queues the next frame for that buffer before the display has
+ * taken the frame, finds no reader on the buffer, and its GPU job draws over the frame before (or
+ * while) it is shown. Likewise the display collects the render fence it must wait for at hand-over,
+ * in the same critical section: collected at scan-out, it would also pick up the render fence of a
+ * frame queued later for the same buffer, which itself waits for this scan-out (a deadlock).
+ *
  * <p>Run: {@code java org.fence4j.examples.ImplicitSyncExample}.
  */
 public final class ImplicitSyncExample {
@@ -100,7 +108,10 @@ public final class ImplicitSyncExample {
       thread.start();
     }
 
-    /** Called by the submitting thread: never blocks. */
+    /**
+     * The hand-over, called by the submitting thread: never blocks. The scan-out fence goes on the
+     * buffer here, before the renderer can come back to it (the read-fence rule).
+     */
     void queueFlip(int frame, ReservationObject buffer) {
       Fence ready;
       buffer.lock();

@@ -40,6 +40,17 @@ import org.jspecify.annotations.Nullable;
  * buffer.await(Usage.forAccess(false), Duration.ofMillis(50));
  * }</pre>
  *
+ * <p><b>The read-fence rule: fence a read when the buffer is handed over.</b> A consumer that will
+ * read the buffer later (a display scanning out a presented frame, a compositor) must put its
+ * {@link Usage#READ} fence on the buffer in the hand-over itself (the present or commit call, on
+ * the presenting thread, before the producer can come back to the buffer), not when its read
+ * starts. The fence may signal much later (when the frame leaves the screen); what matters is that
+ * it is on the buffer from the hand-over on. Implicit sync orders only what is on the buffer: a
+ * read fence added at scan-out leaves a window between hand-over and scan-out in which the
+ * producer's next write finds no reader to wait for and draws over the frame before it is shown (or
+ * while it is). Likewise a producer publishes its {@link Usage#WRITE} fence before it hands the
+ * buffer over.
+ *
  * <p><b>Two models on one object.</b> The usage API ({@link #addFence(Fence, Usage)}, {@link
  * #fences(Usage)}) is the kernel's current model: fences are never evicted by other fences, only
  * replaced by a later fence of the same context or once signaled. The classic exclusive + shared
