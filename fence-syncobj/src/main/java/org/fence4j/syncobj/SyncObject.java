@@ -1,0 +1,1169 @@
+package org.fence4j.syncobj;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.fence4j.Fence;
+import org.fence4j.FenceChain;
+import org.fence4j.FenceContexts;
+import org.fence4j.Fences;
+import org.fence4j.syncfile.SyncFile;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A mutable, thread-safe slot for "the fence of the latest submission", the Java counterpart of the
+ * Linux kernel's {@code drm_syncobj} and of Vulkan's timeline semaphores.
+ *
+ * <p>An object is used in one of two views, and may switch between them:
+ *
+ * <ul>
+ *   <li><b>Binary</b>: it holds one fence (or none), which each submission {@linkplain
+ *       #replace(Fence) replaces}. {@link #fence()} returns it; {@link #reset()} empties the slot;
+ *       {@link #signal()} puts an already signaled fence in it.
+ *   <li><b>Timeline</b>: it holds numbered points 1, 2, ... (64-bit, increasing, gaps allowed),
+ *       each {@linkplain #addPoint(long, Fence) added} with the fence of the work that completes it
+ *       and kept as a {@link FenceChain} link: point {@code p} signals once its own fence and every
+ *       earlier point have signaled. {@link #lastSignaledPoint()} is the timeline's counter value;
+ *       {@link #find(long)} returns the fence of a point.
+ * </ul>
+ *
+ * <p>Point 0 always means the binary view: {@code find(0)} is the current fence (for a timeline,
+ * its newest link), {@code signal(0)} is {@code signal()}, and a transfer or import to point 0
+ * replaces the fence. {@link #replace(Fence)} and {@link #signal()} make a timeline binary again,
+ * like a {@link #reset()} followed by setting the fence; a later {@link #addPoint} starts a
+ * timeline whose points also wait for that binary fence. Point numbers belong to the object: they
+ * never come from the seqnos of the fences added.
+ *
+ * <pre>{@code
+ * SyncObject frames = SyncObject.create();
+ * // consumer: wait for frame 3, even though the producer has not submitted it yet
+ * boolean shown = SyncObject.waitAll(List.of(frames.at(3)), Duration.ofSeconds(1),
+ *     WaitFlag.FOR_SUBMIT);
+ * // producer
+ * frames.addPoint(3, renderDone);   // renderDone: the fence of the work for frame 3
+ * }</pre>
+ *
+ * <p><b>Waits.</b> {@link #waitAny} and {@link #waitAll} wait for a list of {@link SyncPoint}s (of
+ * one or several objects); {@link #awaitSubmitted} and {@link #whenSubmitted} wait for a point to
+ * be submitted. A wait works on the fences it found when it started (or, with {@link
+ * WaitFlag#FOR_SUBMIT}, on the first fence that appears for a point): a {@code reset}, {@code
+ * replace} or later point while it waits does not change what it waits for. Blocked threads park
+ * ({@link java.util.concurrent.locks.LockSupport}, through fence-core's waits), never pin a virtual
+ * thread's carrier, and are woken before any callback or future of the same event runs. Every wait
+ * leaves nothing registered on any fence or object when it returns, however it returns (result,
+ * timeout, interrupt, or cancellation of a {@code whenSubmitted} future).
+ *
+ * <p><b>Thread safety.</b> Every method may be called from any thread, concurrently with any other.
+ * The object never blocks in a mutator and holds no lock while user code (fence hooks, futures'
+ * dependents) runs: its whole state is one immutable snapshot replaced by compare-and-set.
+ *
+ * <p><b>Memory consistency effects:</b> actions before a mutator ({@code replace}, {@code
+ * addPoint}, {@code signal}, {@code reset}, {@code transfer}, {@code importSyncFile}) happen-before
+ * actions after a read ({@code fence}, {@code find}, the point queries, a wait) that observes its
+ * effect; actions before a fence signals happen-before actions after a wait returns having seen it
+ * signaled.
+ *
+ * <p><b>Memory.</b> A timeline keeps the links of its pending points only, give or take a bounded
+ * slack: a link is collected once it and every earlier point have signaled (checked as points are
+ * added, in amortized constant time per point), so a timeline advanced through millions of points
+ * holds a bounded number of links.
+ *
+ * <p><b>Bad input.</b> A negative point, a chain given to {@code addPoint}, or a point not above
+ * {@link #lastSubmittedPoint()} (for {@code addPoint}, {@code signal(point)}, {@code transfer} and
+ * {@code importSyncFile}) is {@link IllegalArgumentException}; a missing source point or an empty
+ * slot where a fence is needed is {@link IllegalStateException}; {@code null} is {@link
+ * NullPointerException} naming the parameter. A call that throws leaves the object unchanged.
+ */
+public final class SyncObject {
+  /*
+   * Implementation overview
+   * -----------------------
+   * The whole state is one immutable State, in the volatile field `state`, replaced by CAS:
+   *
+   *   fence          null (empty slot), the binary fence, or the timeline's head FenceChain link
+   *   lastSubmitted  0 in the binary view; else the head link's seqno (the highest point added)
+   *   generation     a small mutable record of one run of the timeline (see below); a new one on
+   *                  every reset/replace/signal(), kept by addPoint
+   *   listeners      an immutable stack (ListenerNode) of the waits and futures waiting for a
+   *                  point to be submitted
+   *
+   * Mutators (replace, reset, signal, addPoint and what is built on them) read `state`, compute
+   * the next State, and CAS it in; a failed CAS retries from the new state, so no update is lost
+   * and a mutator that throws (bad input is checked against the state it read) changes nothing.
+   * The same CAS that installs a fence removes from `listeners` every listener whose point the
+   * new state holds; the winning thread alone owns those listeners and, after the CAS, tells
+   * each of them which fence appeared (the point's fence in that state): first every blocked
+   * wait (it signals the wait's private wake fence, which unparks the thread), then every
+   * whenSubmitted future (user code). Nothing runs while anything is "held": there is no lock.
+   *
+   * Memory ordering: `state` is volatile, so a reader that sees a State sees everything written
+   * before the CAS that published it (the fence, its link, the listener list). Listener
+   * registration is one CAS that checks "not submitted yet" and pushes the listener on the
+   * same State, so a submission either is seen by the registering thread or finds the listener.
+   * A wait's slot records the appeared fence in a volatile field before signaling the wait's
+   * wake fence; the waiting thread installs a fresh wake fence (volatile write) before it reads
+   * the slots again, so one of the two always sees the other (no lost wake-up).
+   *
+   * Timelines: points are FenceChain links of one context (each link's prev is the previous
+   * head). When a binary fence F is present, the first point is built on a link of seqno 0
+   * wrapping F (flattened if F is a chain), so point numbers never come from F's seqno and every
+   * point waits for F too. lastSignaledPoint walks the chain to the oldest link still held in the
+   * head's context: its seqno if it has signaled, else its prevSeqno (the kernel's QUERY). The
+   * walk collects signaled links, so the answer is exact at some instant during the call; the
+   * generation's signaledFloor (raised by CAS-max) makes the answer never decrease within one
+   * generation, even when racing walkers finish out of order.
+   *
+   * Garbage collection: FenceChain unlinks a link whose fence has signaled whenever a walk passes
+   * it. addPoint walks the whole chain once every max(GC_MIN, live links at the last walk) points,
+   * so the cost is amortized O(1) per point and at most about twice the pending links (plus
+   * GC_MIN) stay reachable. The generation's two counters are heuristics: a lost update only
+   * moves a walk.
+   */
+
+  /** Below this many points between collecting walks, walks are not worth their cost. */
+  private static final int GC_MIN = 16;
+
+  /** The one context of the private fences that wake blocked waits on a submission. */
+  private static final long WAKE_CONTEXT = FenceContexts.allocate(1);
+
+  /** The current state; replaced as a whole by CAS (see the overview). */
+  private volatile State state;
+
+  private SyncObject(State initial) {
+    this.state = initial;
+  }
+
+  /**
+   * Creates an object with no fence (binary view, empty; both points read 0).
+   *
+   * @return a new sync object
+   */
+  public static SyncObject create() {
+    return new SyncObject(new State(null, 0L, new Generation(), null));
+  }
+
+  /**
+   * Creates an object holding an already signaled fence (binary view; both points read 0), the
+   * kernel's {@code DRM_SYNCOBJ_CREATE_SIGNALED}.
+   *
+   * @return a new sync object
+   */
+  public static SyncObject createSignaled() {
+    return new SyncObject(
+        new State(Fence.signaledStub(System.nanoTime()), 0L, new Generation(), null));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Binary view
+
+  /**
+   * Returns the current fence: the binary fence, or for a timeline its newest link (which signals
+   * once every point has).
+   *
+   * @return the current fence, or empty if the slot is empty
+   */
+  public Optional<Fence> fence() {
+    return Optional.ofNullable(state.fence);
+  }
+
+  /**
+   * Makes {@code f} the current fence, in the binary view: like {@link #reset()} followed by
+   * setting the fence, so both points read 0 afterwards. Any fence is accepted, chains included.
+   * Waits already in progress keep waiting for what they found. Wakes the waits and futures waiting
+   * for point 0 to be submitted.
+   *
+   * @param f the new fence
+   * @throws NullPointerException if {@code f} is null
+   */
+  public void replace(Fence f) {
+    Objects.requireNonNull(f, "f");
+    install(f);
+  }
+
+  /**
+   * Empties the slot: no fence, and a timeline starts over (both points read 0). Waits already in
+   * progress keep waiting for what they found; waits for submission keep waiting for a fence to
+   * appear.
+   */
+  public void reset() {
+    for (; ; ) {
+      State s = state;
+      if (casState(s, new State(null, 0L, new Generation(), s.listeners))) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Makes an already signaled fence the current one, in the binary view (the kernel's {@code
+   * DRM_IOCTL_SYNCOBJ_SIGNAL}); like {@link #replace(Fence)} with a fence signaled now.
+   */
+  public void signal() {
+    install(Fence.signaledStub(System.nanoTime()));
+  }
+
+  private void install(Fence f) {
+    for (; ; ) {
+      State s = state;
+      State next = new State(f, 0L, new Generation(), ListenerNode.filter(s.listeners, 0L, false));
+      if (casState(s, next)) {
+        notifySubmitted(ListenerNode.filter(s.listeners, 0L, true), next);
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timeline view
+
+  /**
+   * Adds timeline point {@code point}, completed by {@code f}: the point signals once {@code f} and
+   * every earlier point have signaled (with the first error among them, as a {@link FenceChain}
+   * link does). If the object holds a binary fence, the new point waits for it too. Wakes the waits
+   * and futures waiting for any point up to {@code point} to be submitted.
+   *
+   * @param point the point, {@code >= 1} and above {@link #lastSubmittedPoint()}
+   * @param f the fence of the work that completes the point; not a chain (add the chain's leaves,
+   *     e.g. {@code Fences.merge(chain)})
+   * @throws IllegalArgumentException if {@code point < 1}, {@code point <= lastSubmittedPoint()}
+   *     (an unordered point), or {@code f} is a {@link FenceChain}; the object is unchanged
+   * @throws NullPointerException if {@code f} is null
+   */
+  public void addPoint(long point, Fence f) {
+    Objects.requireNonNull(f, "f");
+    if (point < 1) {
+      throw new IllegalArgumentException("a timeline point must be >= 1, was " + point);
+    }
+    if (f instanceof FenceChain) {
+      throw new IllegalArgumentException(
+          "a point's fence must not be a chain (add its leaves, e.g. Fences.merge): "
+              + f.describe());
+    }
+    for (; ; ) {
+      State s = state;
+      if (point <= s.lastSubmitted) {
+        throw new IllegalArgumentException(
+            "unordered point "
+                + point
+                + ": points must increase, the last submitted point is "
+                + s.lastSubmitted);
+      }
+      Fence prev;
+      if (s.lastSubmitted > 0) {
+        prev = s.fence;
+      } else if (s.fence != null) {
+        // The binary fence becomes what point 0 was: a link of seqno 0 the new point waits for.
+        Fence binary = s.fence;
+        prev =
+            FenceChain.create(
+                null, binary instanceof FenceChain ? Fences.merge(binary) : binary, 0);
+      } else {
+        prev = null;
+      }
+      FenceChain link = FenceChain.create(prev, f, point);
+      State next =
+          new State(link, point, s.generation, ListenerNode.filter(s.listeners, point, false));
+      if (casState(s, next)) {
+        notifySubmitted(ListenerNode.filter(s.listeners, point, true), next);
+        s.generation.collect(link);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Host signal of a timeline point (the kernel's {@code DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL}): adds
+   * an already signaled fence at {@code point}. The point signals once every earlier point has.
+   * {@code signal(0)} is {@link #signal()}.
+   *
+   * @param point the point, 0 or above {@link #lastSubmittedPoint()}
+   * @throws IllegalArgumentException if {@code point} is negative, or positive and not above {@link
+   *     #lastSubmittedPoint()}; the object is unchanged
+   */
+  public void signal(long point) {
+    requireNotNegative(point, "point");
+    if (point == 0) {
+      signal();
+    } else {
+      addPoint(point, Fence.signaledStub(System.nanoTime()));
+    }
+  }
+
+  /**
+   * Returns the timeline's counter value (the kernel's {@code DRM_IOCTL_SYNCOBJ_QUERY}, Vulkan's
+   * {@code vkGetSemaphoreCounterValue}): the highest point {@code p} such that every point {@code
+   * <= p} submitted so far has signaled (with or without error). Fences that signal out of order
+   * under ordered points do not move it past a pending point. It never decreases until a {@link
+   * #reset()}, {@link #replace(Fence)} or {@link #signal()}. 0 in the binary view.
+   *
+   * @return the highest fully signaled point, {@code >= 0}
+   */
+  public long lastSignaledPoint() {
+    return signaledPoint(state);
+  }
+
+  private static long signaledPoint(State s) {
+    if (s.lastSubmitted == 0) {
+      return 0L;
+    }
+    Generation g = s.generation;
+    long floor = g.signaledFloor;
+    if (floor >= s.lastSubmitted) {
+      return floor;
+    }
+    return g.raiseFloor(signaledPrefix((FenceChain) Objects.requireNonNull(s.fence)));
+  }
+
+  /** The kernel's query rule over the chain; see the overview. Collects signaled links. */
+  private static long signaledPrefix(FenceChain head) {
+    long context = head.context();
+    FenceChain oldest = head;
+    for (Fence f : FenceChain.walk(head)) {
+      if (!(f instanceof FenceChain) || f.context() != context) {
+        break;
+      }
+      oldest = (FenceChain) f;
+    }
+    return oldest.isSignaled() ? oldest.seqno() : oldest.prevSeqno();
+  }
+
+  /**
+   * Returns the highest point added since the object last became binary or empty (the kernel's
+   * query with {@code LAST_SUBMITTED}).
+   *
+   * @return the last submitted point, 0 when none (binary view)
+   */
+  public long lastSubmittedPoint() {
+    return state.lastSubmitted;
+  }
+
+  /**
+   * Returns the fence that signals when {@code point} has: for point 0 the current fence; for a
+   * point up to {@link #lastSubmittedPoint()} the link that covers it (the oldest link at or above
+   * it, as the kernel's {@code dma_fence_chain_find_seqno}), or an already signaled fence when the
+   * point has signaled and its link was collected.
+   *
+   * @param point the point, {@code >= 0}
+   * @return the fence, or empty when nothing is submitted for the point yet (point 0: the slot is
+   *     empty; point above 0: above {@link #lastSubmittedPoint()})
+   * @throws IllegalArgumentException if {@code point} is negative
+   */
+  public Optional<Fence> find(long point) {
+    requireNotNegative(point, "point");
+    return Optional.ofNullable(resolve(state, point));
+  }
+
+  /** The fence for {@code point} in {@code s}, or null if nothing is submitted for it. */
+  private static @Nullable Fence resolve(State s, long point) {
+    Fence f = s.fence;
+    if (f == null) {
+      return null;
+    }
+    if (point == 0) {
+      return f;
+    }
+    if (point > s.lastSubmitted) {
+      return null;
+    }
+    return FenceChain.findSeqno(f, point);
+  }
+
+  /**
+   * Waits up to {@code timeout} for {@code point} to be submitted and returns its fence (the
+   * kernel's {@code WAIT_FOR_SUBMIT} lookup): at once if it exists, else the first fence that
+   * appears for it. Does not wait for the fence to signal.
+   *
+   * @param point the point, {@code >= 0}; 0 waits for the slot to hold a fence
+   * @param timeout how long to wait; zero polls
+   * @return the fence, or empty on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code point} or {@code timeout} is negative
+   * @throws NullPointerException if {@code timeout} is null
+   */
+  public Optional<Fence> awaitSubmitted(long point, Duration timeout) throws InterruptedException {
+    return awaitSubmittedNanos(point, toNanos(timeout));
+  }
+
+  /**
+   * Waits up to {@code timeout} for {@code point} to be submitted and returns its fence; see {@link
+   * #awaitSubmitted(long, Duration)}.
+   *
+   * @param point the point, {@code >= 0}; 0 waits for the slot to hold a fence
+   * @param timeout how long to wait, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @return the fence, or empty on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code point} or {@code timeout} is negative
+   * @throws NullPointerException if {@code unit} is null
+   */
+  public Optional<Fence> awaitSubmitted(long point, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    return awaitSubmittedNanos(point, toNanos(timeout, unit));
+  }
+
+  private Optional<Fence> awaitSubmittedNanos(long point, long nanos) throws InterruptedException {
+    requireNotNegative(point, "point");
+    SyncPoint[] points = {new SyncPoint(this, point)};
+    Fence[] found = new Fence[1];
+    awaitPoints(points, nanos, true, true, true, found);
+    return Optional.ofNullable(found[0]);
+  }
+
+  /**
+   * Returns a future that completes with the fence of {@code point} once the point is submitted: at
+   * once if it is, else with the first fence that appears for it (the kernel's syncobj eventfd with
+   * {@code WAIT_AVAILABLE}). The future completes in the thread that submits, after any thread
+   * blocked on the same submission has been woken; attach heavy work with the {@code *Async}
+   * methods. Cancelling (or otherwise completing) the future removes its registration: nothing of
+   * it stays on the object.
+   *
+   * @param point the point, {@code >= 0}; 0 waits for the slot to hold a fence
+   * @return a new future
+   * @throws IllegalArgumentException if {@code point} is negative
+   */
+  public CompletableFuture<Fence> whenSubmitted(long point) {
+    requireNotNegative(point, "point");
+    CompletableFuture<Fence> future = new CompletableFuture<>();
+    FutureListener listener = new FutureListener(point, future);
+    Fence existing = addListener(listener);
+    if (existing != null) {
+      future.complete(existing);
+    } else {
+      future.whenComplete((fence, failure) -> removeListener(listener));
+    }
+    return future;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Transfer and sync files
+
+  /**
+   * Makes {@code src}'s fence for {@code srcPoint} this object's fence at {@code point} (the
+   * kernel's {@code DRM_IOCTL_SYNCOBJ_TRANSFER}): for {@code point == 0} it {@linkplain
+   * #replace(Fence) replaces} the binary fence; for a point above 0 it {@linkplain #addPoint adds}
+   * what the source point waits for, flattened ({@link Fences#merge(Fence...)} of its leaves),
+   * since points take no chains. {@code src} may be this object.
+   *
+   * @param point the destination point: 0, or above {@link #lastSubmittedPoint()}
+   * @param src the source object
+   * @param srcPoint the source point, {@code >= 0}
+   * @throws IllegalStateException if nothing is submitted at {@code srcPoint} of {@code src}
+   *     (checked before the destination point)
+   * @throws IllegalArgumentException if a point is negative, or {@code point} is above 0 and not
+   *     above {@link #lastSubmittedPoint()}; the object is unchanged
+   * @throws NullPointerException if {@code src} is null
+   */
+  public void transfer(long point, SyncObject src, long srcPoint) {
+    Objects.requireNonNull(src, "src");
+    requireNotNegative(point, "point");
+    requireNotNegative(srcPoint, "srcPoint");
+    Fence f = resolve(src.state, srcPoint);
+    if (f == null) {
+      throw new IllegalStateException(
+          "nothing submitted at point " + srcPoint + " of the source: " + src.describe());
+    }
+    put(point, f);
+  }
+
+  /**
+   * Returns a new sync file on the fence of {@code point} (the kernel's {@code EXPORT_SYNC_FILE}):
+   * a snapshot; later changes to this object do not change the file.
+   *
+   * @param point the point, {@code >= 0}; 0 for the current fence
+   * @return a new open sync file
+   * @throws IllegalStateException if nothing is submitted at {@code point}
+   * @throws IllegalArgumentException if {@code point} is negative
+   */
+  public SyncFile exportSyncFile(long point) {
+    requireNotNegative(point, "point");
+    Fence f = resolve(state, point);
+    if (f == null) {
+      throw new IllegalStateException("nothing submitted at point " + point + ": " + describe());
+    }
+    return SyncFile.create(f);
+  }
+
+  /**
+   * Puts the fence of {@code file} at {@code point} (the kernel's {@code IMPORT_SYNC_FILE}): for
+   * point 0 it {@linkplain #replace(Fence) replaces} the binary fence; above 0 it {@linkplain
+   * #addPoint adds} the file's fence flattened ({@link Fences#merge(Fence...)}). The file stays
+   * open and unchanged.
+   *
+   * @param file the sync file
+   * @param point the destination point: 0, or above {@link #lastSubmittedPoint()}
+   * @throws IllegalStateException if {@code file} is closed
+   * @throws IllegalArgumentException if {@code point} is negative, or above 0 and not above {@link
+   *     #lastSubmittedPoint()}; the object is unchanged
+   * @throws NullPointerException if {@code file} is null
+   */
+  public void importSyncFile(SyncFile file, long point) {
+    Objects.requireNonNull(file, "file");
+    requireNotNegative(point, "point");
+    put(point, file.fence());
+  }
+
+  private void put(long point, Fence f) {
+    if (point == 0) {
+      replace(f);
+      return;
+    }
+    long last = state.lastSubmitted;
+    if (point <= last) { // checked here too, so that nothing is merged for nothing
+      throw new IllegalArgumentException(
+          "unordered point "
+              + point
+              + ": points must increase, the last submitted point is "
+              + last);
+    }
+    addPoint(point, Fences.merge(f));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Waits
+
+  /**
+   * Returns a {@link SyncPoint} of this object, for the wait lists.
+   *
+   * @param point the point, {@code >= 0}; 0 for the binary view
+   * @return the sync point
+   * @throws IllegalArgumentException if {@code point} is negative
+   */
+  public SyncPoint at(long point) {
+    return new SyncPoint(this, point);
+  }
+
+  /**
+   * Waits until any of {@code points} is done and returns the lowest index among the points done
+   * when it returns (the kernel's {@code DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT} without {@code WAIT_ALL},
+   * its {@code first_signaled}).
+   *
+   * <p>A point is done when its fence has signaled (with or without error); with {@link
+   * WaitFlag#AVAILABLE}, when a fence exists for it. Without {@link WaitFlag#FOR_SUBMIT}, a point
+   * with nothing submitted fails the call at once; with it, the wait covers submission too and
+   * waits on the first fence that appears for the point. The wait works on the fences it found: a
+   * {@code reset}, {@code replace} or later point during the wait does not change what it waits
+   * for.
+   *
+   * @param points the points (of one or several objects), non-empty
+   * @param timeout how long to wait; zero polls
+   * @param flags {@link WaitFlag#FOR_SUBMIT}, {@link WaitFlag#AVAILABLE}, both or none
+   * @return the lowest index of a done point, or -1 on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalStateException if, without {@code FOR_SUBMIT}, a point has nothing submitted
+   *     (the message names its index and point)
+   * @throws IllegalArgumentException if {@code points} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static int waitAny(List<SyncPoint> points, Duration timeout, WaitFlag... flags)
+      throws InterruptedException {
+    return waitNanos(points, toNanos(timeout), flags, false);
+  }
+
+  /**
+   * Waits until any of {@code points} is done; see {@link #waitAny(List, Duration, WaitFlag...)}.
+   *
+   * @param points the points (of one or several objects), non-empty
+   * @param timeout how long to wait, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @param flags {@link WaitFlag#FOR_SUBMIT}, {@link WaitFlag#AVAILABLE}, both or none
+   * @return the lowest index of a done point, or -1 on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalStateException if, without {@code FOR_SUBMIT}, a point has nothing submitted
+   * @throws IllegalArgumentException if {@code points} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static int waitAny(List<SyncPoint> points, long timeout, TimeUnit unit, WaitFlag... flags)
+      throws InterruptedException {
+    return waitNanos(points, toNanos(timeout, unit), flags, false);
+  }
+
+  /**
+   * Waits until every one of {@code points} is done (the kernel's {@code TIMELINE_WAIT} with {@code
+   * WAIT_ALL}). "Done", the flags and the snapshot rule are those of {@link #waitAny(List,
+   * Duration, WaitFlag...)}.
+   *
+   * @param points the points (of one or several objects), non-empty
+   * @param timeout how long to wait in all; zero polls
+   * @param flags {@link WaitFlag#FOR_SUBMIT}, {@link WaitFlag#AVAILABLE}, both or none
+   * @return {@code true} if every point is done, {@code false} on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalStateException if, without {@code FOR_SUBMIT}, a point has nothing submitted
+   *     (the message names its index and point)
+   * @throws IllegalArgumentException if {@code points} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static boolean waitAll(List<SyncPoint> points, Duration timeout, WaitFlag... flags)
+      throws InterruptedException {
+    return waitNanos(points, toNanos(timeout), flags, true) >= 0;
+  }
+
+  /**
+   * Waits until every one of {@code points} is done; see {@link #waitAll(List, Duration,
+   * WaitFlag...)}.
+   *
+   * @param points the points (of one or several objects), non-empty
+   * @param timeout how long to wait in all, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @param flags {@link WaitFlag#FOR_SUBMIT}, {@link WaitFlag#AVAILABLE}, both or none
+   * @return {@code true} if every point is done, {@code false} on timeout
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalStateException if, without {@code FOR_SUBMIT}, a point has nothing submitted
+   * @throws IllegalArgumentException if {@code points} is empty or {@code timeout} is negative
+   * @throws NullPointerException if an argument or an element is null
+   */
+  public static boolean waitAll(
+      List<SyncPoint> points, long timeout, TimeUnit unit, WaitFlag... flags)
+      throws InterruptedException {
+    return waitNanos(points, toNanos(timeout, unit), flags, true) >= 0;
+  }
+
+  private static int waitNanos(List<SyncPoint> points, long nanos, WaitFlag[] flags, boolean all)
+      throws InterruptedException {
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(flags, "flags");
+    boolean forSubmit = false;
+    boolean available = false;
+    for (int i = 0; i < flags.length; i++) {
+      WaitFlag flag = flags[i];
+      if (flag == null) {
+        throw new NullPointerException("flags[" + i + "]");
+      }
+      if (flag == WaitFlag.FOR_SUBMIT) {
+        forSubmit = true;
+      } else {
+        available = true;
+      }
+    }
+    SyncPoint[] snapshot = points.toArray(new SyncPoint[0]);
+    if (snapshot.length == 0) {
+      throw new IllegalArgumentException("a wait needs at least one point");
+    }
+    for (int i = 0; i < snapshot.length; i++) {
+      if (snapshot[i] == null) {
+        throw new NullPointerException("points[" + i + "]");
+      }
+    }
+    return awaitPoints(snapshot, nanos, forSubmit, available, all, new Fence[snapshot.length]);
+  }
+
+  /**
+   * The one wait: fills {@code found} with the fence of each point (null while unsubmitted) and
+   * returns, for any, the lowest done index or -1; for all, 0 when all are done or -1.
+   */
+  private static int awaitPoints(
+      SyncPoint[] points,
+      long nanos,
+      boolean forSubmit,
+      boolean available,
+      boolean all,
+      @Nullable Fence[] found)
+      throws InterruptedException {
+    int unresolved = 0;
+    for (int i = 0; i < points.length; i++) {
+      SyncPoint p = points[i];
+      Fence f = resolve(p.syncObject().state, p.point());
+      if (f == null) {
+        if (!forSubmit) {
+          throw new IllegalStateException(
+              "points["
+                  + i
+                  + "] (point "
+                  + p.point()
+                  + ") has nothing submitted: "
+                  + p.syncObject().describe());
+        }
+        unresolved++;
+      }
+      found[i] = f;
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    int result = evaluate(found, available, all);
+    if (result >= 0 || nanos == 0L) {
+      return result;
+    }
+    long deadline = System.nanoTime() + nanos;
+    Waiter waiter = unresolved > 0 ? new Waiter(points, found) : null;
+    try {
+      for (; ; ) {
+        boolean awaitingSubmission = waiter != null && waiter.refresh(found);
+        result = evaluate(found, available, all);
+        if (result >= 0) {
+          return result;
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0L) {
+          return -1;
+        }
+        if (awaitingSubmission && (all || available)) {
+          // Nothing but a submission can complete the wait now: wait for one.
+          Objects.requireNonNull(waiter).wake.await(remaining, TimeUnit.NANOSECONDS);
+        } else if (all) {
+          // Every point has its fence: fence-core's wait-all does the rest.
+          return Fences.waitAll(pending(found), remaining, TimeUnit.NANOSECONDS) ? 0 : -1;
+        } else {
+          List<Fence> wakeOn = pending(found);
+          if (awaitingSubmission) {
+            wakeOn.add(Objects.requireNonNull(waiter).wake);
+          }
+          if (!wakeOn.isEmpty()) { // empty: one signaled since evaluate; look again
+            Fences.waitAny(wakeOn, remaining, TimeUnit.NANOSECONDS);
+          }
+        }
+      }
+    } finally {
+      if (waiter != null) {
+        waiter.unregister();
+      }
+    }
+  }
+
+  /** For any: the lowest done index, else -1. For all: 0 if all are done, else -1. */
+  private static int evaluate(@Nullable Fence[] found, boolean available, boolean all) {
+    for (int i = 0; i < found.length; i++) {
+      Fence f = found[i];
+      boolean done = f != null && (available || f.isSignaled());
+      if (done != all) {
+        return all ? -1 : i;
+      }
+    }
+    return all ? 0 : -1;
+  }
+
+  /** The found fences that have not signaled, in a new list. */
+  private static List<Fence> pending(@Nullable Fence[] found) {
+    List<Fence> list = new ArrayList<>(found.length + 1);
+    for (Fence f : found) {
+      if (f != null && !f.isSignaled()) {
+        list.add(f);
+      }
+    }
+    return list;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listeners (waiting for submission)
+
+  /**
+   * Registers {@code listener} unless its point is submitted already; then returns the point's
+   * fence and registers nothing. One CAS does both the check and the registration.
+   */
+  private @Nullable Fence addListener(Listener listener) {
+    for (; ; ) {
+      State s = state;
+      Fence f = resolve(s, listener.point);
+      if (f != null) {
+        return f;
+      }
+      ListenerNode pushed = new ListenerNode(listener, s.listeners);
+      if (casState(s, new State(s.fence, s.lastSubmitted, s.generation, pushed))) {
+        return null;
+      }
+    }
+  }
+
+  /** Removes {@code listener} if it is still registered (a submission may have taken it). */
+  private void removeListener(Listener listener) {
+    for (; ; ) {
+      State s = state;
+      ListenerNode remaining = ListenerNode.remove(s.listeners, listener);
+      if (remaining == s.listeners) {
+        return;
+      }
+      if (casState(s, new State(s.fence, s.lastSubmitted, s.generation, remaining))) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Tells every listener in {@code taken} (the ones the installing CAS took off the state) which
+   * fence appeared for its point in {@code next}: blocked waits first, then futures. A listener
+   * that throws does not stop the others; the first throwable is rethrown.
+   */
+  private static void notifySubmitted(@Nullable ListenerNode taken, State next) {
+    if (taken == null) {
+      return; // the common case: nobody was waiting
+    }
+    Throwable failure = null;
+    for (int pass = 0; pass < 2; pass++) {
+      for (ListenerNode n = taken; n != null; n = n.next) {
+        Listener l = n.listener;
+        if (l.isWait() != (pass == 0)) {
+          continue;
+        }
+        try {
+          l.submitted(Objects.requireNonNull(resolve(next, l.point)));
+        } catch (Throwable t) {
+          if (failure == null) {
+            failure = t;
+          }
+        }
+      }
+    }
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Debugging
+
+  /**
+   * Returns one debug line: the view (empty, binary with the fence's {@code describe()}, or
+   * timeline with its submitted and signaled points and head link), and the number of waits for
+   * submission. The format may change.
+   *
+   * @return the description
+   */
+  public String describe() {
+    State s = state;
+    StringBuilder sb = new StringBuilder("syncobj[");
+    Fence f = s.fence;
+    if (f == null) {
+      sb.append("empty");
+    } else if (s.lastSubmitted == 0) {
+      sb.append("binary fence=").append(f.describe());
+    } else {
+      sb.append("timeline submitted=")
+          .append(s.lastSubmitted)
+          .append(" signaled=")
+          .append(signaledPoint(s))
+          .append(" head=")
+          .append(f.describe());
+    }
+    int listeners = 0;
+    for (ListenerNode n = s.listeners; n != null; n = n.next) {
+      listeners++;
+    }
+    if (listeners > 0) {
+      sb.append(" waitingForSubmit=").append(listeners);
+    }
+    return sb.append(']').toString();
+  }
+
+  /** Returns {@link #describe()}. */
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals
+
+  private static void requireNotNegative(long point, String name) {
+    if (point < 0) {
+      throw new IllegalArgumentException(name + " must not be negative, was " + point);
+    }
+  }
+
+  private static long toNanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException overflow) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long toNanos(long timeout, TimeUnit unit) {
+    Objects.requireNonNull(unit, "unit");
+    if (timeout < 0) {
+      throw new IllegalArgumentException(
+          "timeout must not be negative, was " + timeout + " " + unit);
+    }
+    return unit.toNanos(timeout);
+  }
+
+  private boolean casState(State expected, State next) {
+    return STATE.compareAndSet(this, expected, next);
+  }
+
+  /** The object's whole state; immutable. See the overview. */
+  private static final class State {
+    final @Nullable Fence fence;
+    final long lastSubmitted;
+    final Generation generation;
+    final @Nullable ListenerNode listeners;
+
+    State(
+        @Nullable Fence fence,
+        long lastSubmitted,
+        Generation generation,
+        @Nullable ListenerNode listeners) {
+      this.fence = fence;
+      this.lastSubmitted = lastSubmitted;
+      this.generation = generation;
+      this.listeners = listeners;
+    }
+  }
+
+  /**
+   * One run of a timeline, from the object becoming empty or binary until it next does: the floor
+   * that keeps {@link #lastSignaledPoint()} from decreasing, and the collection heuristics.
+   */
+  private static final class Generation {
+    /** Highest value {@link #lastSignaledPoint()} has returned; only raised, by CAS. */
+    volatile long signaledFloor;
+
+    /** Points added since the last collecting walk; racy heuristic. */
+    private int addsSinceWalk;
+
+    /** Links the last collecting walk found; racy heuristic. */
+    private int liveAtWalk;
+
+    long raiseFloor(long value) {
+      for (; ; ) {
+        long floor = signaledFloor;
+        if (value <= floor) {
+          return floor;
+        }
+        if (FLOOR.compareAndSet(this, floor, value)) {
+          return value;
+        }
+      }
+    }
+
+    /** Walks (and so collects) the chain once every max(GC_MIN, live links) points. */
+    void collect(FenceChain head) {
+      if (++addsSinceWalk < Math.max(GC_MIN, liveAtWalk)) {
+        return;
+      }
+      int live = 0;
+      for (Fence ignored : FenceChain.walk(head)) {
+        live++;
+      }
+      liveAtWalk = live;
+      addsSinceWalk = 0;
+    }
+
+    private static final VarHandle FLOOR;
+
+    static {
+      try {
+        FLOOR = MethodHandles.lookup().findVarHandle(Generation.class, "signaledFloor", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+  }
+
+  /** An immutable stack of listeners; every change builds new nodes (iteratively). */
+  private static final class ListenerNode {
+    final Listener listener;
+    final @Nullable ListenerNode next;
+
+    ListenerNode(Listener listener, @Nullable ListenerNode next) {
+      this.listener = listener;
+      this.next = next;
+    }
+
+    /** {@code list} without {@code l}; {@code list} itself if {@code l} is not in it. */
+    static @Nullable ListenerNode remove(@Nullable ListenerNode list, Listener l) {
+      int depth = 0;
+      ListenerNode n = list;
+      while (n != null && n.listener != l) {
+        n = n.next;
+        depth++;
+      }
+      if (n == null) {
+        return list;
+      }
+      Listener[] above = new Listener[depth];
+      ListenerNode m = list;
+      for (int i = 0; i < depth; i++) {
+        above[i] = Objects.requireNonNull(m).listener;
+        m = m.next;
+      }
+      ListenerNode result = n.next;
+      for (int i = depth - 1; i >= 0; i--) {
+        result = new ListenerNode(above[i], result);
+      }
+      return result;
+    }
+
+    /**
+     * The listeners of {@code list} whose point is {@code <= point} ({@code taken}) or above it
+     * (not {@code taken}), in list order; {@code list} itself if that is all of them.
+     */
+    static @Nullable ListenerNode filter(@Nullable ListenerNode list, long point, boolean taken) {
+      if (list == null) {
+        return null;
+      }
+      List<Listener> kept = new ArrayList<>();
+      int total = 0;
+      for (ListenerNode n = list; n != null; n = n.next) {
+        total++;
+        if ((n.listener.point <= point) == taken) {
+          kept.add(n.listener);
+        }
+      }
+      if (kept.size() == total) {
+        return list;
+      }
+      ListenerNode result = null;
+      for (int i = kept.size() - 1; i >= 0; i--) {
+        result = new ListenerNode(kept.get(i), result);
+      }
+      return result;
+    }
+  }
+
+  /** Something waiting for a point to be submitted. */
+  private abstract static class Listener {
+    final long point;
+
+    Listener(long point) {
+      this.point = point;
+    }
+
+    /** Whether this is a blocked wait (told before the futures). */
+    abstract boolean isWait();
+
+    /** Told once, by the thread whose submission made {@code fence} appear for the point. */
+    abstract void submitted(Fence fence);
+  }
+
+  /** A whenSubmitted future. */
+  private static final class FutureListener extends Listener {
+    final CompletableFuture<Fence> future;
+
+    FutureListener(long point, CompletableFuture<Fence> future) {
+      super(point);
+      this.future = future;
+    }
+
+    @Override
+    boolean isWait() {
+      return false;
+    }
+
+    @Override
+    void submitted(Fence fence) {
+      future.complete(fence);
+    }
+  }
+
+  /** One unsubmitted point of a blocking wait. */
+  private static final class WaitSlot extends Listener {
+    final Waiter waiter;
+    volatile @Nullable Fence found;
+
+    WaitSlot(long point, Waiter waiter) {
+      super(point);
+      this.waiter = waiter;
+    }
+
+    @Override
+    boolean isWait() {
+      return true;
+    }
+
+    @Override
+    void submitted(Fence fence) {
+      found = fence;
+      waiter.wake.signal(); // read after the write of `found`: see the overview
+    }
+  }
+
+  /**
+   * The submission side of one blocking wait: a slot per point that was not submitted when the wait
+   * started, and the private fence that wakes the waiting thread when one is.
+   */
+  private static final class Waiter {
+    private final SyncPoint[] points;
+    private final @Nullable WaitSlot[] slots;
+
+    /** Signaled by a slot's submission; replaced by the waiting thread once signaled. */
+    volatile WakeFence wake = new WakeFence();
+
+    Waiter(SyncPoint[] points, @Nullable Fence[] found) {
+      this.points = points;
+      this.slots = new WaitSlot[points.length];
+      for (int i = 0; i < points.length; i++) {
+        if (found[i] == null) {
+          WaitSlot slot = new WaitSlot(points[i].point(), this);
+          slots[i] = slot;
+          Fence now = points[i].syncObject().addListener(slot);
+          if (now != null) {
+            slot.found = now; // submitted meanwhile: nothing was registered
+          }
+        }
+      }
+    }
+
+    /**
+     * Arms a fresh wake fence if the old one fired, then copies the fences that appeared into
+     * {@code found}. Returns whether some point is still unsubmitted.
+     */
+    boolean refresh(@Nullable Fence[] found) {
+      if (wake.isSignaled()) {
+        wake = new WakeFence(); // before reading the slots: see the overview
+      }
+      boolean awaiting = false;
+      for (int i = 0; i < slots.length; i++) {
+        WaitSlot slot = slots[i];
+        if (slot != null && found[i] == null) {
+          Fence f = slot.found;
+          if (f == null) {
+            awaiting = true;
+          } else {
+            found[i] = f;
+          }
+        }
+      }
+      return awaiting;
+    }
+
+    /** Removes every slot still registered on its object. */
+    void unregister() {
+      for (int i = 0; i < slots.length; i++) {
+        WaitSlot slot = slots[i];
+        if (slot != null && slot.found == null) {
+          points[i].syncObject().removeListener(slot);
+        }
+      }
+    }
+  }
+
+  /** The private fence a blocked wait parks on while it waits for a submission. */
+  private static final class WakeFence extends Fence {
+    WakeFence() {
+      super(WAKE_CONTEXT, 0L);
+    }
+
+    @Override
+    public String driverName() {
+      return "syncobj";
+    }
+
+    @Override
+    public String timelineName() {
+      return "wait-for-submit";
+    }
+  }
+
+  // VarHandle mechanics
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(SyncObject.class, "state", State.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+}
