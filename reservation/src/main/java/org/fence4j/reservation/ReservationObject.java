@@ -1,5 +1,7 @@
 package org.fence4j.reservation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,8 +111,9 @@ public final class ReservationObject {
    * "reserved" is a plain field: it is only touched by the lock holder, and the WwMutex hand-off
    * orders successive holders. The unlock hook zeroes it before the lock is released.
    *
-   * Fields used by ResourceSet ("rs*") are guarded by ResourceSet.LOCK, except the volatile
-   * rsUnlockWaiters flag, which is the lock-free fast path of the unlock hook.
+   * ResourceSet keeps its per-buffer state (queue, unlock waiters) in a ResourceQueue, created
+   * lazily with one CAS on "resourceQueue" and guarded by its own lock; the unlock hook reads it
+   * without locking and only hands work to ResourceSet (never runs a grant itself).
    */
 
   /**
@@ -207,6 +210,18 @@ public final class ReservationObject {
   }
 
   private static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
+  private static final VarHandle RESOURCE_QUEUE;
+
+  static {
+    try {
+      RESOURCE_QUEUE =
+          MethodHandles.lookup()
+              .findVarHandle(ReservationObject.class, "resourceQueue", ResourceQueue.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final int USAGES = Usage.values().length;
   private static final int MIN_CAPACITY = 4;
   private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
@@ -216,10 +231,8 @@ public final class ReservationObject {
   private int reserved; // guarded by mutex; free reserved slots
   private volatile boolean strict;
 
-  // ResourceSet bookkeeping, guarded by ResourceSet.LOCK.
-  @Nullable ArrayList<ResourceSet.Link> rsQueue;
-  @Nullable ArrayList<ResourceSet> rsUnlockWaiterList;
-  volatile boolean rsUnlockWaiters;
+  // ResourceSet's state for this buffer: created on first use (CAS), then final.
+  private volatile @Nullable ResourceQueue resourceQueue;
 
   /** Creates an empty reservation object locked through the shared {@link #WW_CLASS}. */
   public ReservationObject() {
@@ -877,6 +890,22 @@ public final class ReservationObject {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
+  /** This buffer's resource-set state, created on first use. */
+  ResourceQueue resourceQueue() {
+    ResourceQueue q = resourceQueue;
+    if (q != null) {
+      return q;
+    }
+    ResourceQueue fresh = new ResourceQueue();
+    Object witness = RESOURCE_QUEUE.compareAndExchange(this, null, fresh);
+    return witness == null ? fresh : (ResourceQueue) witness;
+  }
+
+  /** This buffer's resource-set state, or null if no resource set ever named it. */
+  @Nullable ResourceQueue resourceQueueIfCreated() {
+    return resourceQueue;
+  }
+
   /** Number of stored entries, signaled ones included (for tests). */
   int storedCount() {
     return snapshot.count;
@@ -987,8 +1016,9 @@ public final class ReservationObject {
 
     @Override
     public void afterUnlock() {
-      if (rsUnlockWaiters) {
-        ResourceSet.afterBufferUnlock(ReservationObject.this);
+      ResourceQueue q = resourceQueue;
+      if (q != null) {
+        ResourceSet.afterBufferUnlock(q);
       }
     }
   }

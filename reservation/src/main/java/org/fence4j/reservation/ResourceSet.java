@@ -1,5 +1,7 @@
 package org.fence4j.reservation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +11,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceContexts;
@@ -60,54 +63,82 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Threads and callbacks.</b> Every method is thread-safe; {@link #release()} is idempotent
  * and may race with itself, with a cancellation or with the grant. The grant completes the future
  * exactly once, never while the library holds any lock (its own or a buffer's), so callbacks may
- * release this set or others. The grant runs in the thread that made it possible: the acquiring
- * thread if everything is free (then the future is complete before {@code acquireAsync()} returns),
- * otherwise the thread that releases a set, signals a fence the request waited for, or unlocks a
- * buffer. Grants triggered from inside a grant callback run after that callback returns, so
+ * release this set or others. User code (the future's dependents) never runs inside {@link
+ * ReservationObject#unlock()}, {@link WwMutex#unlock()} or {@link LockedReservations#close()}, nor
+ * on a thread while the library holds a buffer lock for it. The grant runs in the acquiring thread
+ * if everything is free (then the future is complete before {@code acquireAsync()} returns), in the
+ * thread that releases a set or signals a fence the request waited for, or, when the request waited
+ * for a buffer's lock, on a library thread (a daemon thread of an internal pool) after that buffer
+ * was unlocked. Grants triggered from inside a grant callback run after that callback returns, so
  * cascades use constant stack depth; do not block inside a grant callback waiting for another
  * future of this class.
+ *
+ * <p><b>Failures.</b> If a fence hook ({@link Fence#peekSignaled()}, {@link
+ * Fence#onEnableSignaling()}) of a fence on one of the buffers throws while a request is being
+ * granted, that request fails: its future completes exceptionally with the exception (a blocking
+ * {@code acquire} rethrows it) and the request is removed as if cancelled. A {@code tryAcquire}
+ * rethrows it and leaves nothing queued.
+ *
+ * <p><b>Scale.</b> There is no global lock: each buffer has its own queue and lock, a request on
+ * several buffers locks their queues in one global order for a moment to join them all at once, and
+ * requests on disjoint buffers never contend.
  *
  * <p><b>Buffer locks.</b> Installing the set's fence needs each buffer's lock for a moment (taken
  * with {@link WwMutex#tryLock()}, never waited for): a thread that holds a buffer's lock delays
  * grants on that buffer until it unlocks it, so do not wait for a grant while holding the lock of
- * one of its buffers.
+ * one of its buffers. A request that waits for a buffer's fence re-checks the buffer's fences when
+ * the buffer is unlocked, so it follows a fence replaced on the buffer, and its callback leaves the
+ * replaced fence.
  */
 public final class ResourceSet implements AutoCloseable {
   /*
    * Overview:
-   * Bookkeeping (the per-buffer queues of Links, each set's state, the lists of sets waiting for
-   * a buffer's unlock, the fence a set waits on) is guarded by one global ReentrantLock, LOCK, as
-   * in KDS. LOCK is a leaf: while holding it we never call foreign code (no fence methods, no
-   * future completion, no buffer lock), so no cycle can involve it.
+   * No global lock. Each buffer's queue of Links and its list of unlock waiters live in the
+   * buffer's ResourceQueue, guarded by that queue's own leaf lock (see ResourceQueue: locks are
+   * taken in increasing id order when a request is placed on several buffers, one at a time
+   * otherwise, and no foreign code ever runs under them). Requests on disjoint buffers touch
+   * disjoint queues and never contend.
    *
-   * States (volatile "state", written under LOCK):
-   *   QUEUED   - links placed; not every link may proceed yet.
-   *   READY    - every link may proceed; the install step is pending or in progress.
-   *   GRANTED  - the fence was installed on every buffer and the future completed.
-   *   RELEASED - released or cancelled; links removed; fence signaled. Terminal.
-   * A link "may proceed" when it is first in its buffer's queue, or when it and every link ahead
-   * of it are shared. Links only leave queues, and new links are only appended, so a link that may
-   * proceed keeps that status: promotion QUEUED -> READY is re-evaluated only when links leave
-   * (release / cancel), for the sets queued on the buffers that the leaving set named.
+   * States ("state", volatile, changed only by CAS):
+   *   QUEUED   - links placed; not every link proceeds yet ("blocked" > 0).
+   *   READY    - every link proceeds; the install step is pending or in progress.
+   *   GRANTED  - the fence was installed on every buffer; the future is (being) completed.
+   *   RELEASED - released, cancelled or failed. Terminal.
+   * QUEUED -> READY is done by whoever brings "blocked" to zero: the placing thread (under the
+   * placement's queue locks) or a thread removing a link ahead of the last blocked link (under
+   * that queue's lock). READY -> GRANTED by the install step; anything -> RELEASED by release(),
+   * which then removes the links one queue at a time. Removing links one by one is safe: removal
+   * only ever lets links proceed, so no intermediate state grants anything the final state would
+   * not, and a request placed meanwhile simply queues behind what is still there.
    *
-   * Install step (outside LOCK; serialized per set by the "installWip" counter, the classic
-   * work-in-progress loop, so only one thread installs a given set at a time):
-   *   1. tryLock every buffer's WwMutex. If one is busy, register with that buffer (under LOCK)
-   *      and re-check that it is still locked; its unlock hook re-schedules us. (Registration then
-   *      re-check, against unlock then read-of-the-flag: one of the two sides sees the other.)
-   *   2. If a fence our access must follow is pending on any buffer, unlock and register a
-   *      callback on that fence; its signal re-schedules us (then every buffer is checked again).
-   *   3. Otherwise reserve a slot and add our fence on every buffer, unlock, and move
-   *      READY -> GRANTED under LOCK. If the set was released meanwhile, its fence is (or will be)
-   *      signaled, so having installed it is harmless.
-   * The future is completed after every lock is released.
+   * Install step (outside every queue lock; serialized per set by the "installWip" counter, the
+   * classic work-in-progress loop, so only one thread installs a given set at a time):
+   *   0. If the set waits for a fence F of buffer b that is still pending and still on b, there is
+   *      nothing to do (a spurious retry): re-register as b's unlock waiter and stop.
+   *   1. tryLock every buffer's WwMutex. If one is busy, register as that buffer's unlock waiter
+   *      and re-check that it is still locked (Dekker against the unlock hook).
+   *   2. Ask every buffer for the fences the access must follow (may run fence hooks). If one is
+   *      pending, unlock and register a callback on it, and an unlock waiter on its buffer (so
+   *      that replacing the fence on the buffer makes the set re-check and move its callback).
+   *   3. Otherwise reserve a slot on every buffer, then add the fence on every buffer (hooks run
+   *      in the first phase first, so a hook that throws usually throws before any change),
+   *      unlock, and move READY -> GRANTED.
+   *   A hook that throws in any step fails the request: the future completes exceptionally with
+   *   that exception and the set is released (its fence, if added anywhere, is signaled).
+   * The future is completed after every buffer lock is released, and every install runs inside
+   * Trampoline, so fence callbacks that a hook fires while we hold buffer locks (a peek that
+   * signals) are deferred until we released them.
    *
-   * All follow-up work (installs scheduled by releases, unlock hooks and fence callbacks) goes
-   * through Trampoline, so cascades of grant callbacks that release sets run iteratively.
+   * Where grants run (no user code inside unlock()): the buffer unlock hook only collects the
+   * READY unlock waiters and hands them to GrantThreads (a cached pool of daemon threads); a
+   * release, a fence signal or the acquiring call run installs inline in their thread, through
+   * Trampoline so that cascades of callbacks use constant stack depth.
+   *
+   * Fence callbacks: at most one registered per set at a time ("waiting": null, a Wait, or DEAD
+   * once granted or released). Registering a new one removes the previous one; the grant and the
+   * release swap in DEAD and remove the current one; a registration that loses to DEAD removes
+   * its own callback.
    */
-
-  /** Guards every queue and state transition of every resource set; a leaf lock. */
-  static final ReentrantLock LOCK = new ReentrantLock();
 
   private static final int QUEUED = 0;
   private static final int READY = 1;
@@ -120,39 +151,80 @@ public final class ResourceSet implements AutoCloseable {
   private static final int RETRY = 2;
   private static final int DROPPED = 3;
 
+  /** The value of "waiting" once the set is granted or released: no callback may stay. */
+  private static final Object DEAD = new Object();
+
+  private static final VarHandle STATE;
+  private static final VarHandle WAITING_ON;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE = l.findVarHandle(ResourceSet.class, "state", int.class);
+      WAITING_ON = l.findVarHandle(ResourceSet.class, "waiting", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** A request's place in one buffer's queue. Identity equality. */
   static final class Link {
     final ResourceSet set;
-    final ReservationObject buffer;
+    final ResourceQueue queue;
     final boolean exclusive;
+    boolean proceeding; // guarded by queue.lock
 
-    Link(ResourceSet set, ReservationObject buffer, boolean exclusive) {
+    Link(ResourceSet set, ResourceQueue queue, boolean exclusive) {
       this.set = set;
-      this.buffer = buffer;
+      this.queue = queue;
       this.exclusive = exclusive;
+    }
+  }
+
+  /** One registration of the set's callback on a fence of one of its buffers. */
+  private static final class Wait {
+    final Fence fence;
+    final int buffer; // index into buffers
+    final FenceCallback callback;
+
+    Wait(Fence fence, int buffer, FenceCallback callback) {
+      this.fence = fence;
+      this.buffer = buffer;
+      this.callback = callback;
     }
   }
 
   private final ReservationObject[] buffers; // distinct, in request order
   private final boolean[] exclusive; // parallel to buffers
   private final Link[] links; // parallel to buffers
+  private final ResourceQueue[] lockOrder; // the queues by increasing id
   private final SetFence fence = new SetFence();
   private final GrantFuture future;
   private final AtomicInteger installWip = new AtomicInteger();
-  private volatile int state = QUEUED; // written under LOCK
-  private @Nullable Fence waitedFence; // guarded by LOCK
-  private @Nullable FenceCallback waitedCallback; // guarded by LOCK
+  private final AtomicInteger blocked = new AtomicInteger(); // links that do not proceed yet
+  private volatile int state = QUEUED;
+  private volatile @Nullable Object waiting; // null, a Wait, or DEAD
+  private boolean registered; // touched by the installing thread only (installWip)
 
   private ResourceSet(Map<ReservationObject, Boolean> wanted) {
     int n = wanted.size();
     this.buffers = new ReservationObject[n];
     this.exclusive = new boolean[n];
     this.links = new Link[n];
+    this.lockOrder = new ResourceQueue[n];
     int i = 0;
     for (Map.Entry<ReservationObject, Boolean> e : wanted.entrySet()) {
       buffers[i] = e.getKey();
       exclusive[i] = e.getValue();
-      links[i] = new Link(this, buffers[i], exclusive[i]);
+      ResourceQueue q = buffers[i].resourceQueue();
+      links[i] = new Link(this, q, exclusive[i]);
+      // insertion sort by id: requests name few buffers
+      int j = i;
+      while (j > 0 && lockOrder[j - 1].id > q.id) {
+        lockOrder[j] = lockOrder[j - 1];
+        j--;
+      }
+      lockOrder[j] = q;
       i++;
     }
     this.future = new GrantFuture(this);
@@ -177,49 +249,35 @@ public final class ResourceSet implements AutoCloseable {
    */
   public void release() {
     int previous;
-    Fence waited;
-    FenceCallback callback;
-    List<ResourceSet> ready;
-    LOCK.lock();
-    try {
+    do {
       previous = state;
       if (previous == RELEASED) {
         return;
       }
-      state = RELEASED;
-      waited = waitedFence;
-      callback = waitedCallback;
-      waitedFence = null;
-      waitedCallback = null;
-      for (Link link : links) {
-        ReservationObject b = link.buffer;
-        ArrayList<Link> queue = b.rsQueue;
-        if (queue != null) {
-          queue.remove(link);
-          if (queue.isEmpty()) {
-            b.rsQueue = null;
-          }
-        }
-        ArrayList<ResourceSet> unlockWaiters = b.rsUnlockWaiterList;
-        if (unlockWaiters != null) {
-          unlockWaiters.remove(this);
-        }
+    } while (!STATE.compareAndSet(this, previous, RELEASED));
+    Object w = WAITING_ON.getAndSet(this, DEAD);
+    List<ResourceSet> promoted = new ArrayList<>(2);
+    for (Link link : links) {
+      ResourceQueue q = link.queue;
+      q.lock.lock();
+      try {
+        q.remove(link, promoted);
+      } finally {
+        q.lock.unlock();
       }
-      ready = promoteLocked();
-    } finally {
-      LOCK.unlock();
     }
-    if (waited != null && callback != null) {
-      waited.removeCallback(callback);
+    if (w instanceof Wait) {
+      Wait wt = (Wait) w;
+      wt.fence.removeCallback(wt.callback);
     }
     fence.signal();
     if (previous != GRANTED) {
       future.cancel(false); // no-op if the future is already done (e.g. this is its cancel)
     }
-    if (!ready.isEmpty()) {
+    if (!promoted.isEmpty()) {
       Trampoline.run(
           () -> {
-            for (ResourceSet r : ready) {
+            for (ResourceSet r : promoted) {
               r.scheduleInstall();
             }
           });
@@ -278,88 +336,38 @@ public final class ResourceSet implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Queueing (under LOCK)
+  // Queueing
 
-  /** Appends the links to their queues; returns whether the set may proceed at once. */
-  private boolean enqueueLocked() {
+  private void lockQueues() {
+    for (ResourceQueue q : lockOrder) {
+      q.lock.lock();
+    }
+  }
+
+  private void unlockQueues() {
+    for (int i = lockOrder.length - 1; i >= 0; i--) {
+      lockOrder[i].lock.unlock();
+    }
+  }
+
+  /** Appends the links to their queues (every queue locked); returns whether the set is READY. */
+  private boolean placeLocked() {
+    int notYet = 0;
     for (Link link : links) {
-      ArrayList<Link> queue = link.buffer.rsQueue;
-      if (queue == null) {
-        queue = new ArrayList<>(4);
-        link.buffer.rsQueue = queue;
+      if (!link.queue.append(link)) {
+        notYet++;
       }
-      queue.add(link);
     }
-    if (allMayProceedLocked()) {
-      state = READY;
-      return true;
-    }
-    return false;
+    blocked.set(notYet); // before any queue is unlocked: nobody else can count our links yet
+    return notYet == 0 && STATE.compareAndSet(this, QUEUED, READY);
   }
 
-  private boolean allMayProceedLocked() {
-    for (Link link : links) {
-      if (!mayProceedLocked(link)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean mayProceedLocked(Link link) {
-    ArrayList<Link> queue = link.buffer.rsQueue;
-    if (queue != null) {
-      for (Link ahead : queue) {
-        if (ahead == link) {
-          return true;
-        }
-        if (ahead.exclusive || link.exclusive) {
-          return false;
-        }
-      }
-    }
-    throw new AssertionError("link not in its queue");
-  }
-
-  /** Whether a new link would proceed at once on {@code buffer}, without placing it. */
-  private static boolean wouldProceedLocked(ReservationObject buffer, boolean exclusive) {
-    ArrayList<Link> queue = buffer.rsQueue;
-    if (queue == null || queue.isEmpty()) {
-      return true;
-    }
-    if (exclusive) {
-      return false;
-    }
-    for (Link ahead : queue) {
-      if (ahead.exclusive) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** After this set's links left: promotes the queued sets that may now proceed. */
-  private List<ResourceSet> promoteLocked() {
-    List<ResourceSet> ready = new ArrayList<>();
-    for (Link gone : links) {
-      ArrayList<Link> queue = gone.buffer.rsQueue;
-      if (queue == null) {
-        continue;
-      }
-      // Only the links that may proceed on this buffer (a prefix of its queue) can change state.
-      for (int i = 0; i < queue.size(); i++) {
-        Link link = queue.get(i);
-        if (i > 0 && (link.exclusive || queue.get(0).exclusive)) {
-          break;
-        }
-        ResourceSet s = link.set;
-        if (s.state == QUEUED && s.allMayProceedLocked()) {
-          s.state = READY;
-          ready.add(s);
-        }
-      }
-    }
-    return ready;
+  /**
+   * Called under a queue's lock when one of this set's links starts to proceed; returns whether
+   * that promoted the set to READY (the caller then schedules its install).
+   */
+  boolean linkProceeds() {
+    return blocked.decrementAndGet() == 0 && STATE.compareAndSet(this, QUEUED, READY);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -367,39 +375,49 @@ public final class ResourceSet implements AutoCloseable {
 
   private void submitAsync() {
     boolean ready;
-    LOCK.lock();
+    lockQueues();
     try {
-      ready = enqueueLocked();
+      ready = placeLocked();
     } finally {
-      LOCK.unlock();
+      unlockQueues();
     }
     if (ready) {
       Trampoline.run(this::scheduleInstall);
     }
   }
 
-  /** tryAcquire: grant now, or leave no trace. */
+  /** tryAcquire: grant now, or leave no trace, whatever throws. */
   private boolean tryGrantNow() {
-    LOCK.lock();
+    lockQueues();
     try {
-      for (int i = 0; i < buffers.length; i++) {
-        if (!wouldProceedLocked(buffers[i], exclusive[i])) {
+      for (Link link : links) {
+        if (!link.queue.wouldProceed(link.exclusive)) {
           return false; // nothing was placed
         }
       }
-      if (!enqueueLocked()) {
+      if (!placeLocked()) {
         throw new AssertionError("request should have proceeded");
       }
     } finally {
-      LOCK.unlock();
+      unlockQueues();
     }
-    // Nobody else knows this set, so nobody else installs it concurrently.
-    if (installOnce(false) == INSTALLED && markGranted()) {
-      future.grant();
-      return true;
-    }
-    release(); // as if never made
-    return false;
+    // Nobody else knows this set, so nobody else installs it concurrently. Inside the trampoline,
+    // so that callbacks fired while we hold buffer locks run only after we released them.
+    return Trampoline.call(
+        () -> {
+          boolean granted = false;
+          try {
+            granted = installOnce(false) == INSTALLED && markGranted();
+          } finally {
+            if (!granted) {
+              release(); // as if never made, also when a fence hook threw
+            }
+          }
+          if (granted) {
+            future.grant();
+          }
+          return granted;
+        });
   }
 
   /** Runs install attempts until one cannot make progress; one thread at a time per set. */
@@ -418,20 +436,28 @@ public final class ResourceSet implements AutoCloseable {
   }
 
   private void installLoop() {
-    for (; ; ) {
-      int result = installOnce(true);
-      if (result == INSTALLED) {
-        if (markGranted()) {
-          future.grant();
-        } else {
-          fence.signal(); // released while we installed: make sure nobody waits for us
-        }
-        return;
-      }
-      if (result != RETRY) {
-        return;
+    int result;
+    try {
+      do {
+        result = installOnce(true);
+      } while (result == RETRY);
+    } catch (RuntimeException | Error e) {
+      fail(e);
+      return;
+    }
+    if (result == INSTALLED) {
+      if (markGranted()) {
+        future.grant();
+      } else {
+        fence.signal(); // released while we installed: make sure nobody waits for us
       }
     }
+  }
+
+  /** A fence hook threw while installing: the request fails instead of staying queued. */
+  private void fail(Throwable e) {
+    future.completeExceptionally(e); // its safety net releases the set
+    release();
   }
 
   /** One attempt of the install step described in the overview. */
@@ -439,8 +465,12 @@ public final class ResourceSet implements AutoCloseable {
     if (state != READY) {
       return DROPPED;
     }
+    if (mayWait && stillWaiting()) {
+      return WAITING;
+    }
     int locked = 0;
     Fence pending = null;
+    int pendingBuffer = -1;
     int result;
     try {
       for (; locked < buffers.length; locked++) {
@@ -452,13 +482,25 @@ public final class ResourceSet implements AutoCloseable {
         if (!mayWait) {
           result = WAITING; // tryAcquire: busy means no
         } else {
-          result = waitForUnlock(buffers[locked]) ? WAITING : RETRY;
+          result = waitForUnlock(locked) ? WAITING : RETRY;
         }
       } else {
-        pending = firstPendingDependency();
+        for (int i = 0; i < buffers.length; i++) {
+          List<Fence> deps = buffers[i].fences(Usage.forAccess(exclusive[i]));
+          if (!deps.isEmpty()) {
+            pending = deps.get(0);
+            pendingBuffer = i;
+            break;
+          }
+        }
         if (pending == null) {
+          for (ReservationObject b : buffers) {
+            b.reserveFences(1);
+          }
+          if (registered) {
+            forgetUnlockWaits(); // our own unlocks below need not wake us
+          }
           for (int i = 0; i < buffers.length; i++) {
-            buffers[i].reserveFences(1);
             buffers[i].addFence(fence, exclusive[i] ? Usage.WRITE : Usage.READ);
           }
           result = INSTALLED;
@@ -471,111 +513,160 @@ public final class ResourceSet implements AutoCloseable {
         buffers[i].mutex().unlock();
       }
     }
-    if (pending != null && mayWait && !waitForFence(pending)) {
+    if (pending != null && mayWait && !waitForFence(pending, pendingBuffer)) {
       result = RETRY; // it signaled meanwhile
     }
     return result;
   }
 
-  private @Nullable Fence firstPendingDependency() {
-    for (int i = 0; i < buffers.length; i++) {
-      List<Fence> deps = buffers[i].fences(Usage.forAccess(exclusive[i]));
-      if (!deps.isEmpty()) {
-        return deps.get(0);
-      }
+  /**
+   * Step 0: whether the set still waits for a pending fence that is still on its buffer (then a
+   * retry has nothing to do). Re-registers for the buffer's next unlock first, so that a change
+   * made after this check is seen.
+   */
+  private boolean stillWaiting() {
+    Object w = waiting;
+    if (!(w instanceof Wait)) {
+      return false;
     }
-    return null;
+    Wait wt = (Wait) w;
+    registerUnlockWait(wt.buffer);
+    int b = wt.buffer;
+    return !wt.fence.isSignaled()
+        && buffers[b].fences(Usage.forAccess(exclusive[b])).contains(wt.fence);
+  }
+
+  private void registerUnlockWait(int buffer) {
+    registered = true;
+    links[buffer].queue.addUnlockWaiter(this);
+  }
+
+  private void forgetUnlockWaits() {
+    registered = false;
+    for (Link link : links) {
+      link.queue.removeUnlockWaiter(this);
+    }
   }
 
   /**
-   * Registers for a retry when {@code buffer} is unlocked; returns {@code true} if the caller
+   * Registers for a retry when buffer {@code index} is unlocked; returns {@code true} if the caller
    * should wait for that, {@code false} if the buffer is already unlocked (retry now).
    */
-  private boolean waitForUnlock(ReservationObject buffer) {
-    LOCK.lock();
-    try {
-      if (state != READY) {
-        return true; // released: nothing to wait for, and nothing to retry
-      }
-      ArrayList<ResourceSet> list = buffer.rsUnlockWaiterList;
-      if (list == null) {
-        list = new ArrayList<>(2);
-        buffer.rsUnlockWaiterList = list;
-      }
-      if (!list.contains(this)) {
-        list.add(this);
-      }
-      buffer.rsUnlockWaiters = true;
-    } finally {
-      LOCK.unlock();
-    }
-    return buffer.mutex().isLocked();
+  private boolean waitForUnlock(int index) {
+    registerUnlockWait(index);
+    return buffers[index].mutex().isLocked();
   }
 
   /**
-   * Registers for a retry when {@code dependency} signals; returns {@code true} if registered,
-   * {@code false} if it already signaled (retry now).
+   * Registers for a retry when {@code dependency} (a fence of buffer {@code index}) signals, and
+   * when that buffer is next unlocked (its fences may have changed); moves the set's callback from
+   * the fence it waited for before, if any. Returns {@code true} if registered (or nothing to wait
+   * for any more), {@code false} if the fence already signaled (retry now).
    */
-  private boolean waitForFence(Fence dependency) {
+  private boolean waitForFence(Fence dependency, int index) {
     FenceCallback callback = f -> Trampoline.run(this::scheduleInstall);
-    LOCK.lock();
-    try {
-      if (state != READY) {
+    Wait w = new Wait(dependency, index, callback);
+    Object previous = waiting;
+    if (previous == DEAD || !WAITING_ON.compareAndSet(this, previous, w)) {
+      return true; // granted or released meanwhile (only those race with us)
+    }
+    if (previous instanceof Wait) {
+      Wait old = (Wait) previous;
+      old.fence.removeCallback(old.callback); // one callback per set at a time
+    }
+    registerUnlockWait(index);
+    if (!dependency.addCallback(callback)) {
+      WAITING_ON.compareAndSet(this, w, null);
+      return false;
+    }
+    if (waiting != w) {
+      dependency.removeCallback(callback); // released meanwhile: it no longer matters
+    }
+    return true;
+  }
+
+  private boolean markGranted() {
+    if (!STATE.compareAndSet(this, READY, GRANTED)) {
+      return false;
+    }
+    Object w = WAITING_ON.getAndSet(this, DEAD);
+    if (w instanceof Wait) {
+      Wait wt = (Wait) w;
+      wt.fence.removeCallback(wt.callback);
+    }
+    return true;
+  }
+
+  /**
+   * Called by a buffer's unlock hook once the buffer's lock is free, maybe inside {@code unlock()}
+   * of a thread that holds other locks: never runs an install or a grant here, only hands the READY
+   * waiters to the grant threads.
+   */
+  static void afterBufferUnlock(ResourceQueue queue) {
+    List<ResourceSet> taken = queue.takeUnlockWaiters();
+    if (taken.isEmpty()) {
+      return;
+    }
+    List<ResourceSet> ready = new ArrayList<>(taken.size());
+    for (ResourceSet s : taken) {
+      if (s.state == READY) {
+        ready.add(s);
+      }
+    }
+    if (!ready.isEmpty()) {
+      GrantThreads.execute(
+          () ->
+              Trampoline.run(
+                  () -> {
+                    for (ResourceSet s : ready) {
+                      s.scheduleInstall();
+                    }
+                  }));
+    }
+  }
+
+  /** Whether this set's request is in its buffers' queues (for tests). */
+  boolean isQueuedForTest() {
+    for (Link link : links) {
+      if (link.queue.containsForTest(link)) {
         return true;
       }
-      waitedFence = dependency;
-      waitedCallback = callback;
-    } finally {
-      LOCK.unlock();
-    }
-    if (dependency.addCallback(callback)) {
-      return true;
-    }
-    LOCK.lock();
-    try {
-      if (waitedCallback == callback) {
-        waitedFence = null;
-        waitedCallback = null;
-      }
-    } finally {
-      LOCK.unlock();
     }
     return false;
   }
 
-  private boolean markGranted() {
-    LOCK.lock();
-    try {
-      if (state != READY) {
-        return false;
-      }
-      state = GRANTED;
-      waitedFence = null;
-      waitedCallback = null;
-      return true;
-    } finally {
-      LOCK.unlock();
-    }
+  /** The set behind a future returned by acquireAsync (for tests). */
+  static ResourceSet setOfForTest(CompletableFuture<ResourceSet> future) {
+    return ((GrantFuture) future).set;
   }
 
-  /** Called by a buffer's unlock hook once the buffer's lock is free. */
-  static void afterBufferUnlock(ReservationObject buffer) {
-    List<ResourceSet> waiting;
-    LOCK.lock();
-    try {
-      waiting = buffer.rsUnlockWaiterList;
-      buffer.rsUnlockWaiterList = null;
-      buffer.rsUnlockWaiters = false;
-    } finally {
-      LOCK.unlock();
-    }
-    if (waiting != null && !waiting.isEmpty()) {
-      Trampoline.run(
-          () -> {
-            for (ResourceSet s : waiting) {
-              s.scheduleInstall();
-            }
-          });
+  /** The fence this set's callback is registered on, or null (for tests). */
+  @Nullable Fence waitedFenceForTest() {
+    Object w = waiting;
+    return w instanceof Wait ? ((Wait) w).fence : null;
+  }
+
+  /**
+   * The threads that run installs (and so grant callbacks) handed over by a buffer's unlock hook: a
+   * cached pool of daemon threads, so a callback that blocks never holds up other grants.
+   */
+  private static final class GrantThreads {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+    private static final ThreadPoolExecutor POOL =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            5,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "fence4j-resource-set-grant-" + COUNT.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+
+    static void execute(Runnable task) {
+      POOL.execute(task);
     }
   }
 
@@ -628,10 +719,11 @@ public final class ResourceSet implements AutoCloseable {
     /**
      * Queues the request (before returning) and returns a future that completes with the granted
      * set. If everything is available, the future is already complete when this returns, and its
-     * callbacks have run in this thread. The future never completes exceptionally on its own;
-     * cancelling it (or completing it any other way) before the grant cancels the request exactly
-     * as {@link ResourceSet#release()} would. Futures derived from it (with {@code thenApply} and
-     * the like) are plain {@link CompletableFuture}s: cancelling those does not cancel the request.
+     * callbacks have run in this thread. The future completes exceptionally on its own only when a
+     * fence hook throws during the grant (see the class comment); cancelling it (or completing it
+     * any other way) before the grant cancels the request exactly as {@link ResourceSet#release()}
+     * would. Futures derived from it (with {@code thenApply} and the like) are plain {@link
+     * CompletableFuture}s: cancelling those does not cancel the request.
      *
      * @return the future of the grant
      * @throws IllegalStateException if the request names no buffer
@@ -655,6 +747,8 @@ public final class ResourceSet implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if the request names no buffer
      * @throws NullPointerException if {@code timeout} is null
+     * @throws RuntimeException whatever a fence hook threw during the grant; the request was
+     *     cancelled
      */
     public ResourceSet acquire(Duration timeout) throws TimeoutException, InterruptedException {
       Objects.requireNonNull(timeout, "timeout");
@@ -676,6 +770,8 @@ public final class ResourceSet implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if the request names no buffer
      * @throws NullPointerException if {@code unit} is null
+     * @throws RuntimeException whatever a fence hook threw during the grant; the request was
+     *     cancelled
      */
     public ResourceSet acquire(long timeout, TimeUnit unit)
         throws TimeoutException, InterruptedException {
@@ -693,6 +789,7 @@ public final class ResourceSet implements AutoCloseable {
      *
      * @return the granted set, or empty
      * @throws IllegalStateException if the request names no buffer
+     * @throws RuntimeException whatever a fence hook threw while checking; nothing is left queued
      */
     public Optional<ResourceSet> tryAcquire() {
       ResourceSet set = build();
@@ -740,7 +837,14 @@ public final class ResourceSet implements AutoCloseable {
         }
         throw e;
       } catch (ExecutionException e) {
-        throw new IllegalStateException("resource set future failed unexpectedly", e);
+        Throwable cause = e.getCause(); // a fence hook threw during the grant: request released
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException("resource set grant failed", cause);
       }
     }
 

@@ -1,6 +1,7 @@
 package org.fence4j.reservation;
 
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 
 /**
  * Runs follow-up work of resource sets (installing grants, which complete futures, which run user
@@ -41,6 +42,28 @@ final class Trampoline {
       drain(st);
     } finally {
       st.active = false;
+    }
+  }
+
+  /**
+   * Returns {@code body}'s result, with nested {@link #run(Runnable)} calls deferred until it
+   * returns or throws; then, if this is the outermost call on the thread, drains the queue before
+   * returning (so nothing queued is lost when {@code body} throws).
+   */
+  static <T> T call(Supplier<T> body) {
+    State st = STATE.get();
+    if (st.active) {
+      return body.get();
+    }
+    st.active = true;
+    try {
+      return body.get();
+    } finally {
+      try {
+        drain(st);
+      } finally {
+        st.active = false;
+      }
     }
   }
 
