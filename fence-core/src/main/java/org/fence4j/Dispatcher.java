@@ -45,6 +45,11 @@ final class Dispatcher {
     }
   }
 
+  /** Whether the current thread is running inline callbacks (for the signaling-path check). */
+  static boolean inCallback() {
+    return CURRENT.get().running;
+  }
+
   /**
    * Runs the callbacks queued on this thread by signals made inside the callback that is running
    * now, if any. Called before a blocking wait: a callback that signals a fence and then waits on a

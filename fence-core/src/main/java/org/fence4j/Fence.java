@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.fence4j.internal.Diagnostics;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,6 +120,9 @@ public abstract class Fence {
   protected Fence(long context, long seqno) {
     this.context = context;
     this.seqno = seqno;
+    if (Diagnostics.isTracking()) { // one static volatile read while tracking is off
+      Diagnostics.track(this); // reads nothing of this fence: subclass fields are not set yet
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -525,6 +529,16 @@ public abstract class Fence {
 
   private boolean awaitNanos(long nanos, boolean forever, boolean interruptible)
       throws InterruptedException {
+    return awaitNanos(nanos, forever, interruptible, true);
+  }
+
+  /**
+   * The wait behind every await. With {@code diagnose}, a wait that blocks goes through {@link
+   * Diagnostics#beforeWait} / {@link Diagnostics#afterWait} (signaling-path check, waiter
+   * registration, JFR event); callers that bracket several fences in one wait pass {@code false}.
+   */
+  final boolean awaitNanos(long nanos, boolean forever, boolean interruptible, boolean diagnose)
+      throws InterruptedException {
     if (interruptible && Thread.interrupted()) {
       throw new InterruptedException();
     }
@@ -538,39 +552,47 @@ public abstract class Fence {
     if (!forever && nanos == 0L) {
       return false;
     }
-    Thread me = Thread.currentThread();
-    if (!addListener(new Node.Waiter(me, null))) {
-      return true;
-    }
-    long deadline = forever ? 0L : System.nanoTime() + nanos;
-    boolean interrupted = false;
+    Diagnostics.Wait diagnosis =
+        diagnose ? Diagnostics.beforeWait(this, forever ? Long.MAX_VALUE : nanos) : null;
+    boolean timedOut = false;
     try {
-      Dispatcher.runQueued(); // a callback waiting on a fence its own cascade signals
-      while (state != SIGNALED) {
-        if (forever) {
-          LockSupport.park(this);
-        } else {
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0L) {
-            return false;
+      Thread me = Thread.currentThread();
+      if (!addListener(new Node.Waiter(me, null))) {
+        return true;
+      }
+      long deadline = forever ? 0L : System.nanoTime() + nanos;
+      boolean interrupted = false;
+      try {
+        Dispatcher.runQueued(); // a callback waiting on a fence its own cascade signals
+        while (state != SIGNALED) {
+          if (forever) {
+            LockSupport.park(this);
+          } else {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0L) {
+              timedOut = true;
+              return false;
+            }
+            LockSupport.parkNanos(this, remaining);
           }
-          LockSupport.parkNanos(this, remaining);
+          if (Thread.interrupted()) {
+            if (interruptible) {
+              throw new InterruptedException();
+            }
+            interrupted = true;
+          }
         }
-        if (Thread.interrupted()) {
-          if (interruptible) {
-            throw new InterruptedException();
-          }
-          interrupted = true;
+        return true;
+      } finally {
+        if (state != SIGNALED) {
+          removeKey(me);
+        }
+        if (interrupted) {
+          me.interrupt();
         }
       }
-      return true;
     } finally {
-      if (state != SIGNALED) {
-        removeKey(me);
-      }
-      if (interrupted) {
-        me.interrupt();
-      }
+      Diagnostics.afterWait(diagnosis, timedOut);
     }
   }
 
@@ -682,7 +704,9 @@ public abstract class Fence {
             .append(' ')
             .append(driverName())
             .append(' ');
-    if (isSignaled()) {
+    // For a diagnosis dump (an override calling super.describe()), read the flag only: a dump must
+    // never signal a fence through its peek hook.
+    if (Diagnostics.isDescribing() ? isSignaledFlag() : isSignaled()) {
       sb.append("signaled");
       FenceError e = error;
       if (e != null) {
@@ -900,5 +924,6 @@ public abstract class Fence {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+    Diagnostics.setAccess(new DebugAccess());
   }
 }

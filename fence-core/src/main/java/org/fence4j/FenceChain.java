@@ -95,6 +95,11 @@ public final class FenceChain extends Fence {
     return prevCollected(this);
   }
 
+  /** The previous link as it is now, for diagnosis: no garbage collection, no peek hook. */
+  @Nullable Fence prevForDebug() {
+    return prev;
+  }
+
   /**
    * Returns the fence this link wraps.
    *

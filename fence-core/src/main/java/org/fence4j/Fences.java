@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.fence4j.internal.Diagnostics;
 
 /**
  * Static helpers over fences: unwrap containers, merge, wait for any or all.
@@ -213,6 +214,8 @@ public final class Fences {
     List<Fence> registeredWith = Arrays.asList(all);
     Waker waker = new Waker(Thread.currentThread());
     int registered = 0;
+    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(all, nanos);
+    boolean timedOut = false;
     try {
       for (Fence f : all) {
         if (!f.addCallback(waker)) {
@@ -232,11 +235,14 @@ public final class Fences {
           throw new InterruptedException();
         }
       }
-      return firstSignaled(registeredWith);
+      int found = firstSignaled(registeredWith);
+      timedOut = found < 0;
+      return found;
     } finally {
       for (int i = 0; i < registered; i++) {
         all[i].removeCallback(waker);
       }
+      Diagnostics.afterWait(diagnosis, timedOut);
     }
   }
 
@@ -278,13 +284,29 @@ public final class Fences {
       throw new InterruptedException();
     }
     long deadline = System.nanoTime() + nanos;
-    for (Fence f : all) {
-      long remaining = nanos == 0L ? 0L : Math.max(0L, deadline - System.nanoTime());
-      if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
-        return false;
-      }
+    int first = 0; // the fences before it are signaled: no need to block on them
+    while (first < all.length && all[first].awaitNanos(0L, false, true, false)) { // polls
+      first++;
     }
-    return true;
+    if (first == all.length || nanos == 0L) {
+      return first == all.length;
+    }
+    // About to block: one diagnosis (signaling-path check, waiter registration, JFR event) for the
+    // whole call, not one per fence.
+    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(all, nanos);
+    boolean timedOut = false;
+    try {
+      for (int i = first; i < all.length; i++) {
+        long remaining = Math.max(0L, deadline - System.nanoTime());
+        if (!all[i].awaitNanos(remaining, false, true, false)) {
+          timedOut = true;
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      Diagnostics.afterWait(diagnosis, timedOut);
+    }
   }
 
   /** Copies {@code fences} to an array, rejecting null elements. */
