@@ -108,6 +108,14 @@ public final class ReservationObject {
    * Capacity invariant (under the lock): snapshot.entries.length >= snapshot.count + reserved,
    * so adding a fence after reserveFences() never needs to allocate.
    *
+   * Storage follows the live entries: reserveFences drops signaled entries and rebuilds the
+   * array when it must compact, grow, or is more than SHRINK_FACTOR times too long for the live
+   * entries plus the reservation; a rebuilt array holds at most twice that (doubling the old
+   * length when growing, so appends stay amortized O(1)). Unlock shrinks an array left
+   * oversized by an unused reservation (a copy, no fence code). So after a burst has signaled,
+   * the next reserveFences brings the object back to the size of a fresh one with the same live
+   * fences, and every later add costs what it costs there.
+   *
    * "reserved" is a plain field: it is only touched by the lock holder, and the WwMutex hand-off
    * orders successive holders. The unlock hook zeroes it before the lock is released.
    *
@@ -224,6 +232,10 @@ public final class ReservationObject {
 
   private static final int USAGES = Usage.values().length;
   private static final int MIN_CAPACITY = 4;
+
+  /** An array longer than this many times what it must hold is reallocated smaller. */
+  private static final int SHRINK_FACTOR = 4;
+
   private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
 
   private final WwMutex mutex;
@@ -358,7 +370,9 @@ public final class ReservationObject {
    * Reserves {@code n} more slots for fences to be added before the lock is released. Reservations
    * accumulate; adding a fence uses one; unlocking voids the rest. Signaled fences are compacted
    * away (readers never see them anyway), and storage is allocated here so that adding a fence
-   * never needs to.
+   * never needs to. Storage follows the unsignaled fences and the reservation: after a burst of
+   * fences has signaled, this call shrinks the object back to what a fresh object with the same
+   * unsignaled fences holds, and a large reservation left unused is given back at unlock.
    *
    * @param n the number of slots, at least 1
    * @throws IllegalArgumentException if {@code n < 1} or the total would be absurdly large
@@ -375,30 +389,12 @@ public final class ReservationObject {
       throw new IllegalArgumentException(
           "cannot reserve " + n + " more fence slots (" + reserved + " already reserved)");
     }
-    int live = 0;
-    for (int i = 0; i < s.count; i++) {
-      if (!s.entries[i].fence.isSignaled()) {
-        live++;
-      }
-    }
-    boolean compact = live < s.count;
+    int live = liveCount(s);
     long needed = live + wanted;
-    if (compact || s.entries.length < s.count + wanted) {
-      long capacity = Math.max(MIN_CAPACITY, needed);
-      if (s.entries.length < s.count + wanted) {
-        capacity = Math.max(capacity, Math.min(2L * s.entries.length, MAX_CAPACITY)); // grow
-      } else {
-        capacity = Math.max(capacity, s.entries.length); // compaction only: keep the room
-      }
-      Entry[] fresh = new Entry[(int) capacity];
-      int j = 0;
-      for (int i = 0; i < s.count; i++) {
-        Entry e = s.entries[i];
-        if (!e.fence.isSignaled()) {
-          fresh[j++] = e;
-        }
-      }
-      snapshot = new Snapshot(fresh, j);
+    if (live < s.count // compact
+        || s.entries.length < s.count + wanted // grow
+        || oversized(s.entries.length, needed)) { // shrink
+      snapshot = rebuilt(s, capacityFor(needed, s.entries.length));
     }
     reserved = (int) wanted;
   }
@@ -916,6 +912,69 @@ public final class ReservationObject {
     return reserved;
   }
 
+  /** Length of the current entries array: the slots retained, used or not (for tests). */
+  int capacity() {
+    return snapshot.entries.length;
+  }
+
+  /**
+   * The length of a rebuilt array that must hold {@code needed} entries (live ones plus reserved
+   * slots) and replaces one of length {@code length}: room for {@code needed}; when growing, up to
+   * twice the old length (appends amortized), but never more than twice {@code needed}, so the
+   * storage follows what is live rather than what once was.
+   */
+  private static int capacityFor(long needed, int length) {
+    long capacity = Math.max(needed, Math.min(2L * length, 2L * needed));
+    return (int) Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, capacity));
+  }
+
+  /** Whether an array of {@code length} is far too big for {@code needed} entries. */
+  private static boolean oversized(int length, long needed) {
+    return length > SHRINK_FACTOR * Math.max(MIN_CAPACITY, needed);
+  }
+
+  private static int liveCount(Snapshot s) {
+    int live = 0;
+    for (int i = 0; i < s.count; i++) {
+      if (!s.entries[i].fence.isSignaled()) {
+        live++;
+      }
+    }
+    return live;
+  }
+
+  /**
+   * A new snapshot of {@code s}'s unsignaled entries, in order, in an array of {@code capacity}.
+   */
+  private static Snapshot rebuilt(Snapshot s, int capacity) {
+    Entry[] fresh = new Entry[capacity];
+    int j = 0;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (!e.fence.isSignaled()) {
+        fresh[j++] = e;
+      }
+    }
+    return new Snapshot(fresh, j);
+  }
+
+  /**
+   * Unlock: voids the reservations, and gives back the room that only they used (a large
+   * reservation left unused). O(1) unless the array is oversized, and then a plain copy of the
+   * stored entries, which that reservation paid for. Runs no fence code (no isSignaled: its peek
+   * hook and the callbacks a signal runs are user code, never run inside unlock); signaled entries
+   * go at the next reserveFences.
+   */
+  private void voidReservations() {
+    if (reserved != 0) {
+      reserved = 0; // skip the store when already 0: the line stays shared between lockers
+    }
+    Snapshot s = snapshot;
+    if (oversized(s.entries.length, s.count)) {
+      snapshot = new Snapshot(Arrays.copyOf(s.entries, capacityFor(s.count, s.count)), s.count);
+    }
+  }
+
   private boolean awaitNanos(Usage usage, long nanos) throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
@@ -1009,9 +1068,7 @@ public final class ReservationObject {
   private final class UnlockHook implements WwMutex.UnlockListener {
     @Override
     public void beforeUnlock() {
-      if (reserved != 0) {
-        reserved = 0; // skip the store when already 0: the line stays shared between lockers
-      }
+      voidReservations();
     }
 
     @Override
