@@ -59,4 +59,18 @@ class ExamplesTest {
   void resourceSetExample_runsToCompletion() throws Exception {
     assertThat(run(ResourceSetExample::main)).isNotEmpty();
   }
+
+  /**
+   * The timeline (syncobj) example runs to the end: the display starts waiting before frame 1 is
+   * submitted and shows every frame; both timelines end at the last frame.
+   */
+  @Test
+  void timelineExample_runsToCompletion() throws Exception {
+    String out = run(TimelineExample::main);
+    assertThat(out)
+        .contains("display: waiting for frame 1; frames submitted so far: 0")
+        .contains("display: showing frame 6 from buffer 1")
+        .contains("(future) last frame 6 submitted")
+        .contains("done: acquire at 6, release at 6");
+  }
 }
