@@ -64,7 +64,12 @@ public final class SyncFile implements AutoCloseable {
   /*
    * Overview
    * --------
-   * A sync file has two mutable fields; everything else is final.
+   * A sync file has two mutable fields that carry its state, and a lazily built name; everything
+   * else is final.
+   *
+   *  name     the given name, or null until the default name is first asked for (then built from
+   *           the fence's identity; racing builders store equal strings). close() stores it before
+   *           it nulls the fence, so it is always available from one of the two.
    *
    *  fence    the wrapped fence; set by the constructor, set to null (volatile write) by the one
    *           close() that wins, and never written again. Nulling it is what lets a closed file
@@ -128,8 +133,15 @@ public final class SyncFile implements AutoCloseable {
   /** Value of {@link #waiters}: the callback is registered and no future is pending. */
   private static final Object NO_WAITERS = new Object();
 
-  /** The file's name: the given one, else the kernel's default rule. Never null. */
-  private final String name;
+  /**
+   * The file's name: the given one, else the kernel's default rule, built from the fence's identity
+   * on first use (most files are never asked for their name, and building it is most of what
+   * creating a file costs). Null only until then; {@link #close()} builds it before it drops the
+   * fence. A plain field: racing readers build equal strings (a String is safely published by its
+   * final fields), and close() writes it before its volatile write of {@link #fence}, so a reader
+   * that sees the fence gone also sees the name.
+   */
+  private @Nullable String name;
 
   /** The callback registered on the fence by the first {@link #ready()}; one per file. */
   private final FenceCallback callback = signaled -> onFenceSignaled();
@@ -140,7 +152,7 @@ public final class SyncFile implements AutoCloseable {
   /** The readiness word; see the overview. Accessed only through {@link #WAITERS}. */
   private volatile @Nullable Object waiters;
 
-  private SyncFile(Fence fence, String name) {
+  private SyncFile(Fence fence, @Nullable String name) {
     this.name = name;
     this.fence = fence;
   }
@@ -156,7 +168,7 @@ public final class SyncFile implements AutoCloseable {
    */
   public static SyncFile create(Fence f) {
     Objects.requireNonNull(f, "f");
-    return new SyncFile(f, defaultName(f));
+    return new SyncFile(f, null);
   }
 
   /**
@@ -173,7 +185,7 @@ public final class SyncFile implements AutoCloseable {
   public static SyncFile create(Fence f, String name) {
     Objects.requireNonNull(f, "f");
     Objects.requireNonNull(name, "name");
-    return new SyncFile(f, name.isEmpty() ? defaultName(f) : name);
+    return new SyncFile(f, name.isEmpty() ? null : name);
   }
 
   /**
@@ -197,7 +209,18 @@ public final class SyncFile implements AutoCloseable {
    * @return the name, never null
    */
   public String name() {
-    return name;
+    String n = name;
+    if (n == null) {
+      // The default name, built on first use from the fence's immutable identity (racing callers
+      // build equal strings). Once the fence is dropped, close() has stored the name first.
+      Fence f = fence;
+      if (f == null) {
+        return Objects.requireNonNull(name);
+      }
+      n = defaultName(f);
+      name = n;
+    }
+    return n;
   }
 
   /**
@@ -245,7 +268,7 @@ public final class SyncFile implements AutoCloseable {
     for (Fence leaf : leaves) {
       infos.add(SyncFenceInfo.of(leaf));
     }
-    return new SyncFileInfo(name, status, infos);
+    return new SyncFileInfo(name(), status, infos);
   }
 
   /**
@@ -347,6 +370,9 @@ public final class SyncFile implements AutoCloseable {
       return;
     }
     Fence f = fence;
+    if (name == null && f != null) {
+      name = defaultNameOrIdentity(f); // before dropping the fence: name() needs one of the two
+    }
     fence = null;
     if (head != null && f != null) {
       // A callback may be registered (or about to be; see the registration race above).
@@ -368,7 +394,7 @@ public final class SyncFile implements AutoCloseable {
   @Override
   public String toString() {
     Fence f = fence;
-    return "SyncFile[" + name + ", " + (f == null ? "closed" : f.describe()) + "]";
+    return "SyncFile[" + name() + ", " + (f == null ? "closed" : f.describe()) + "]";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -376,6 +402,15 @@ public final class SyncFile implements AutoCloseable {
 
   static String defaultName(Fence f) {
     return f.driverName() + '-' + f.timelineName() + f.context() + '-' + f.seqno();
+  }
+
+  /** For close(), which never throws: the default name, or the bare identity if the names throw. */
+  private static String defaultNameOrIdentity(Fence f) {
+    try {
+      return defaultName(f);
+    } catch (RuntimeException e) {
+      return "sync_file-" + f.context() + '-' + f.seqno();
+    }
   }
 
   /** Returns the fence, or throws if the file is closed. See the overview for the ordering. */
@@ -391,7 +426,7 @@ public final class SyncFile implements AutoCloseable {
   }
 
   private IllegalStateException closedException() {
-    return new IllegalStateException("sync file '" + name + "' is closed");
+    return new IllegalStateException("sync file '" + name() + "' is closed");
   }
 
   private void registerCallback(Fence f) {

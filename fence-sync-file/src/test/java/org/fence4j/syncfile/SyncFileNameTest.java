@@ -65,6 +65,39 @@ class SyncFileNameTest {
     assertThat(file.name()).isEqualTo("kept");
   }
 
+  /** A default name first asked for after close is the same as before close would have given. */
+  @Test
+  void name_defaultFirstAskedAfterClose_isDefaultRule() {
+    long context = TestSupport.freshContext();
+    SyncFile file = SyncFile.create(new TestFence(context, 9, "d", "t"));
+    file.close();
+
+    assertThat(file.name()).isEqualTo("d-t" + context + "-9");
+    assertThat(file.toString()).contains("d-t" + context + "-9").contains("closed");
+  }
+
+  /** The default name asked for before and after close is one and the same. */
+  @Test
+  void name_defaultAskedBeforeAndAfterClose_isUnchanged() {
+    SyncFile file = SyncFile.create(new TestFence(TestSupport.freshContext(), 2));
+    String before = file.name();
+    file.close();
+
+    assertThat(file.name()).isEqualTo(before);
+  }
+
+  /** The message of a closed file's exception names the file by its default name. */
+  @Test
+  void closedException_defaultName_namesFile() {
+    long context = TestSupport.freshContext();
+    SyncFile file = SyncFile.create(new TestFence(context, 4, "d", "t"));
+    file.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(file::fence)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("d-t" + context + "-4");
+  }
+
   /** A merged file carries the name given to merge. */
   @Test
   void name_ofMergedFile_isNameGivenToMerge() {
