@@ -3,12 +3,14 @@ package org.fence4j.reservation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.concurrent.TimeUnit;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
@@ -194,16 +196,27 @@ public final class ReservationObject {
     }
   }
 
-  /** One answer of {@code fences(usage)}: immutable, so any reader may reuse it while valid. */
-  private static final class Unsignaled {
+  /**
+   * One answer of {@code fences(usage)}, and the list handed out: immutable (AbstractList's
+   * mutators throw), so any reader may reuse it while valid. One object over the array.
+   */
+  private static final class Unsignaled extends AbstractList<Fence> implements RandomAccess {
     private static final Unsignaled NONE = new Unsignaled(new Fence[0]);
 
     final Fence[] fences; // never written after construction
-    final List<Fence> list; // an unmodifiable view of fences
 
     Unsignaled(Fence[] fences) {
       this.fences = fences;
-      this.list = Collections.unmodifiableList(Arrays.asList(fences));
+    }
+
+    @Override
+    public Fence get(int index) {
+      return fences[index];
+    }
+
+    @Override
+    public int size() {
+      return fences.length;
     }
 
     /** Still the right answer: signaled is final, so only a newly signaled member changes it. */
@@ -684,12 +697,16 @@ public final class ReservationObject {
    */
   public List<Fence> fences(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    Snapshot s = snapshot;
+    return unsignaled(snapshot, usage);
+  }
+
+  /** The answer of {@code fences(usage)} for snapshot {@code s}, kept with it. */
+  private static Unsignaled unsignaled(Snapshot s, Usage usage) {
     Unsignaled[] answers = s.answers;
     if (answers != null) {
       Unsignaled known = answers[usage.ordinal()];
       if (known != null && known.isCurrent()) {
-        return known.list;
+        return known;
       }
     }
     Fence[] out = new Fence[s.count];
@@ -707,7 +724,7 @@ public final class ReservationObject {
       s.answers = answers;
     }
     answers[usage.ordinal()] = answer;
-    return answer.list;
+    return answer;
   }
 
   /**
@@ -720,7 +737,22 @@ public final class ReservationObject {
    * @throws NullPointerException if {@code usage} is null
    */
   public @Nullable Fence singleton(Usage usage) {
-    List<Fence> fences = fences(usage);
+    Objects.requireNonNull(usage, "usage");
+    Snapshot s = snapshot;
+    Fence only = null;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        if (only != null) {
+          return several(unsignaled(s, usage)); // same snapshot; some may have signaled since
+        }
+        only = e.fence;
+      }
+    }
+    return only; // none or one: no allocation
+  }
+
+  private static @Nullable Fence several(List<Fence> fences) {
     switch (fences.size()) {
       case 0:
         return null;
@@ -800,8 +832,13 @@ public final class ReservationObject {
    * @throws NullPointerException if {@code usage} is null
    */
   public void setDeadline(Usage usage, long deadlineNanos) {
-    for (Fence f : fences(usage)) {
-      f.setDeadline(deadlineNanos);
+    Objects.requireNonNull(usage, "usage");
+    Snapshot s = snapshot;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        e.fence.setDeadline(deadlineNanos);
+      }
     }
   }
 
@@ -979,10 +1016,20 @@ public final class ReservationObject {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    long deadline = System.nanoTime() + nanos;
-    for (Fence f : fences(usage)) {
+    Snapshot s = snapshot; // the fences present when the call starts; scanned, not copied
+    long deadline = 0L;
+    boolean started = false;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (!usage.covers(e.usage) || e.fence.isSignaled()) {
+        continue;
+      }
+      if (!started) {
+        deadline = System.nanoTime() + nanos; // read the clock only when something is pending
+        started = true;
+      }
       long remaining = Math.max(0, deadline - System.nanoTime());
-      if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
+      if (!e.fence.await(remaining, TimeUnit.NANOSECONDS)) {
         return false;
       }
     }
