@@ -42,6 +42,8 @@ public final class RatioReport {
 
   private static final String CF = "CompletableFuture";
   private static final String GUAVA = "SettableFuture";
+  private static final String LOCK_CONDITION = "ReentrantLock+Condition";
+  private static final String PHASER = "Phaser";
   private static final String CLOCK_KEY = "ClockBenchmark.nanoTime";
   private static final String GC_NORM = "gc.alloc.rate.norm";
 
@@ -129,7 +131,29 @@ public final class RatioReport {
               List.of(
                   new Peer("CompletableFuture-chain", "PipelineBenchmark.completableFuture"),
                   new Peer(
-                      "CompletableFuture-direct", "PipelineBenchmark.completableFutureDirect"))));
+                      "CompletableFuture-direct", "PipelineBenchmark.completableFutureDirect"))),
+          // Timeline sync objects against a counter that waits for a value.
+          new Pair(
+              "syncobj-hostSignal-query",
+              "SyncObjectBenchmark.hostSignalQueryFence4j",
+              0, // the shared stub, and the query does not signal the link
+              List.of(
+                  new Peer(LOCK_CONDITION, "SyncObjectBenchmark.hostSignalQueryLockCondition"),
+                  new Peer(PHASER, "SyncObjectBenchmark.hostSignalQueryPhaser"))),
+          new Pair(
+              "syncobj-waitAll-8-signaled",
+              "SyncObjectBenchmark.waitAll8Fence4j",
+              0,
+              List.of(
+                  new Peer(LOCK_CONDITION, "SyncObjectBenchmark.waitAll8LockCondition"),
+                  new Peer(PHASER, "SyncObjectBenchmark.waitAll8Phaser"))),
+          new Pair(
+              "syncobj-submit-roundtrip",
+              "SyncObjectBenchmark.submitRoundTripFence4j",
+              2, // the waiter's private wake fence and the point's link
+              List.of(
+                  new Peer(LOCK_CONDITION, "SyncObjectBenchmark.submitRoundTripLockCondition"),
+                  new Peer(PHASER, "SyncObjectBenchmark.submitRoundTripPhaser"))));
 
   private RatioReport() {}
 

@@ -291,7 +291,7 @@ public final class SyncObject {
     if (point == 0) {
       signal();
     } else {
-      addPoint(point, Fence.signaledStub(System.nanoTime()));
+      addPoint(point, Fence.stub()); // the shared stub, as the kernel's TIMELINE_SIGNAL does
     }
   }
 
@@ -320,17 +320,22 @@ public final class SyncObject {
     return g.raiseFloor(signaledPrefix((FenceChain) Objects.requireNonNull(s.fence)));
   }
 
-  /** The kernel's query rule over the chain; see the overview. Collects signaled links. */
+  /**
+   * The kernel's query rule over the chain (see the overview); collects signaled links. When every
+   * earlier link is gone, the oldest link has signaled exactly when its own fence has, so that is
+   * asked instead of the link itself (which would signal the link: a clock read and a CAS).
+   */
   private static long signaledPrefix(FenceChain head) {
     long context = head.context();
     FenceChain oldest = head;
-    for (Fence f : FenceChain.walk(head)) {
-      if (!(f instanceof FenceChain) || f.context() != context) {
-        break;
+    for (; ; ) {
+      Fence prev = oldest.prev(); // collects the signaled links behind `oldest`
+      if (!(prev instanceof FenceChain) || prev.context() != context) {
+        boolean signaled = prev == null ? oldest.fence().isSignaled() : oldest.isSignaled();
+        return signaled ? oldest.seqno() : oldest.prevSeqno();
       }
-      oldest = (FenceChain) f;
+      oldest = (FenceChain) prev;
     }
-    return oldest.isSignaled() ? oldest.seqno() : oldest.prevSeqno();
   }
 
   /**
