@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.fence4j.internal.TimelineRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +65,9 @@ public final class FenceContext {
   public static FenceContext create(String driverName, String timelineName) {
     Objects.requireNonNull(driverName, "driverName");
     Objects.requireNonNull(timelineName, "timelineName");
-    return new FenceContext(FenceContexts.allocate(1), driverName, timelineName);
+    FenceContext context = new FenceContext(FenceContexts.allocate(1), driverName, timelineName);
+    TimelineRegistry.registerContext(context); // weakly, for SyncDebug.dump()
+    return context;
   }
 
   /**

@@ -234,7 +234,7 @@ public final class FenceWatchdog implements AutoCloseable {
 
   /** The default reporter: a WARNING with the fence's dump block. */
   private static void log(PendingFence p) {
-    LOGGER.log(Level.WARNING, report(p));
+    LOGGER.log(Level.WARNING, report(p).stripTrailing());
   }
 
   /**

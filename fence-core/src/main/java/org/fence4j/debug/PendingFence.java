@@ -44,4 +44,17 @@ public record PendingFence(
     waiters = List.copyOf(Objects.requireNonNull(waiters, "waiters"));
     waitingOn = List.copyOf(Objects.requireNonNull(waitingOn, "waitingOn"));
   }
+
+  /**
+   * Returns the report text of this fence, as the default {@link FenceWatchdog} logs it: a first
+   * line with its age and timeline, then its {@link FenceTracking#dump()} block (its {@code
+   * describe()} and age; below it its waiters, what it waits on, its creation site). Never throws,
+   * never signals the fence.
+   *
+   * @return the multi-line report, ending with {@code '\n'}
+   */
+  @Override
+  public String toString() {
+    return FenceWatchdog.report(this);
+  }
 }

@@ -178,6 +178,7 @@ class FenceWatchdogTest {
         .contains("  " + hung.describe() + ", age ")
         .contains("    created at:\n")
         .contains(FenceWatchdogTest.class.getName() + ".report_defaultText");
+    assertThat(p.toString()).isEqualTo(text);
   }
 
   /** The watchdog runs in a daemon thread and turns tracking on. */

@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.fence4j.Fence;
+import org.fence4j.FenceChain;
+import org.fence4j.FenceContext;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.debug.FenceTracking;
+import org.fence4j.internal.TimelineRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,4 +149,123 @@ class SyncDebugTest {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> !SyncDebug.dump().contains(name + ": "));
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Every timeline kind
+
+  /** A live fence context is listed with its names, context and last seqno. */
+  @Test
+  void dump_fenceContext_listedWithLastSeqno() {
+    String name = TestSupport.uniqueName("ctx");
+    FenceContext context = FenceContext.create("ctx-driver", name);
+    context.next();
+    context.next();
+    assertThat(section(SyncDebug.dump(), name + " (ctx-driver, context " + context.context() + ")"))
+        .isNotNull();
+    assertThat(SyncDebug.dump())
+        .contains(name + " (ctx-driver, context " + context.context() + "): last 2\n");
+  }
+
+  /** While tracking is on, a context's pending fences are listed with their age and waiters. */
+  @Test
+  void dump_fenceContextWhileTracking_listsPendingFencesAndWaiters() throws Exception {
+    FenceTracking.enable(false);
+    try {
+      String name = TestSupport.uniqueName("tracked");
+      FenceContext context = FenceContext.create("ctx-driver", name);
+      Fence done = context.next();
+      Fence hung = context.next();
+      done.signal();
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  hung.await(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "sync-debug-waiter");
+      waiter.start();
+      try {
+        String header = name + " (ctx-driver, context " + context.context() + "): last 2";
+        await()
+            .atMost(TestSupport.LONG_WAIT)
+            .until(() -> SyncDebug.dump().contains("waiters: \"sync-debug-waiter\""));
+        List<String> lines = section(SyncDebug.dump(), header.substring(0, header.indexOf(": ")));
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1))
+            .startsWith("  fence active: 2, age ")
+            .endsWith(", waiters: \"sync-debug-waiter\"");
+      } finally {
+        hung.signal();
+        waiter.join(20_000);
+      }
+    } finally {
+      FenceTracking.disable();
+    }
+  }
+
+  /** While tracking is on, chains and other containers with pending fences are listed. */
+  @Test
+  void dump_chainWhileTracking_listed() {
+    FenceTracking.enable(false);
+    try {
+      FenceContext context = FenceContext.create("ctx-driver", TestSupport.uniqueName("leaf"));
+      FenceChain link = FenceChain.create(null, context.next(), 5);
+      assertThat(SyncDebug.dump())
+          .contains(
+              "unbound (fence_chain, context " + link.context() + ")\n  fence active: 5, age ");
+    } finally {
+      FenceTracking.disable();
+    }
+  }
+
+  /** A timeline of another module registered with a dumper is listed by its dumper. */
+  @Test
+  void dump_registeredTimeline_writtenByItsDumper() {
+    String name = TestSupport.uniqueName("syncobj");
+    Object timeline = new Object();
+    TimelineRegistry.registerTimeline(
+        timeline, (t, out) -> out.append(name).append(": 4\n  fence active: 5 / 4\n"));
+    assertThat(section(SyncDebug.dump(), name))
+        .containsExactly(name + ": 4", "  fence active: 5 / 4");
+    assertThat(timeline).isNotNull();
+  }
+
+  /** A dumper that throws leaves one line naming the exception; the rest of the dump follows. */
+  @Test
+  void dump_dumperThrows_lineNamesException() {
+    String name = TestSupport.uniqueName("after");
+    Object broken = new BrokenTimeline();
+    TimelineRegistry.registerTimeline(
+        broken,
+        (t, out) -> {
+          out.append("half a line");
+          throw new IllegalStateException("dumper broken");
+        });
+    try (SoftwareTimeline after = SoftwareTimeline.create(name)) {
+      String dump = SyncDebug.dump();
+      assertThat(dump)
+          .contains("BrokenTimeline: <dump threw java.lang.IllegalStateException: dumper broken>\n")
+          .doesNotContain("half a line")
+          .contains(name + ": 0");
+    }
+    assertThat(broken).isNotNull();
+  }
+
+  /** A fence context nobody references drops out of the dump. */
+  @Test
+  void dump_unreferencedFenceContext_disappears() {
+    String name = TestSupport.uniqueName("dropped-ctx");
+    WeakReference<FenceContext> ref = new WeakReference<>(FenceContext.create("d", name));
+    assertThat(SyncDebug.dump()).contains(name + " (d, context ");
+    TestSupport.awaitCleared(ref);
+    await()
+        .atMost(TestSupport.LONG_WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !SyncDebug.dump().contains(name + " (d, context "));
+  }
+
+  private static final class BrokenTimeline {}
 }
