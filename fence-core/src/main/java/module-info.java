@@ -14,5 +14,6 @@ module org.fence4j.core {
   exports org.fence4j.debug;
   exports org.fence4j.internal to
       org.fence4j.syncfile,
+      org.fence4j.syncobj,
       org.fence4j.reservation;
 }

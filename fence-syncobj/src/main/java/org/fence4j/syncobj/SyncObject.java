@@ -13,6 +13,8 @@ import org.fence4j.Fence;
 import org.fence4j.FenceChain;
 import org.fence4j.FenceContexts;
 import org.fence4j.Fences;
+import org.fence4j.internal.Diagnostics;
+import org.fence4j.internal.TimelineRegistry;
 import org.fence4j.syncfile.SyncFile;
 import org.jspecify.annotations.Nullable;
 
@@ -137,6 +139,7 @@ public final class SyncObject {
 
   private SyncObject(State initial) {
     this.state = initial;
+    TimelineRegistry.registerTimeline(this, SyncObject::dumpTo); // weakly, for SyncDebug.dump()
   }
 
   /**
@@ -861,6 +864,54 @@ public final class SyncObject {
   @Override
   public String toString() {
     return describe();
+  }
+
+  /** Lines of a pending timeline listed by {@link #dumpTo} at most. */
+  private static final int DUMP_MAX_POINTS = 64;
+
+  /**
+   * Appends this object's block to a {@code SyncDebug} dump: {@code syncobj@<id>: <view>}, then
+   * each pending fence indented by two spaces (binary: {@code fence active: <describe>}; timeline:
+   * {@code point active: <point> <describe of its fence>}, newest first). Reads signaled flags
+   * only: never signals a fence, never collects links, never runs a callback.
+   */
+  private static void dumpTo(SyncObject o, StringBuilder out) {
+    State s = o.state;
+    Fence f = s.fence;
+    out.append("syncobj@").append(Integer.toHexString(System.identityHashCode(o))).append(": ");
+    Diagnostics.Access access = Diagnostics.access();
+    if (f == null) {
+      out.append("empty\n");
+    } else if (s.lastSubmitted == 0 || !(f instanceof FenceChain)) {
+      out.append("binary\n");
+      if (!access.isSignaledFlag(f)) {
+        out.append("  fence active: ").append(Diagnostics.describe(f)).append('\n');
+      }
+    } else {
+      out.append("timeline submitted=").append(s.lastSubmitted).append('\n');
+      Fence link = f;
+      for (int shown = 0; link instanceof FenceChain && !access.isSignaledFlag(link); ) {
+        if (shown++ == DUMP_MAX_POINTS) {
+          out.append("  ...\n");
+          break;
+        }
+        Fence own = ((FenceChain) link).fence();
+        Fence prev = null;
+        for (Fence w : access.waitingOn(link)) {
+          if (w != own) {
+            prev = w;
+          }
+        }
+        if (!access.isSignaledFlag(own)) {
+          out.append("  point active: ")
+              .append(link.seqno())
+              .append(' ')
+              .append(Diagnostics.describe(own))
+              .append('\n');
+        }
+        link = prev;
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
