@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.fence4j.internal.Diagnostics;
 import org.jspecify.annotations.Nullable;
@@ -55,45 +56,60 @@ public abstract class Fence {
    *
    *   null ........ pending; signaling not enabled; no callbacks, no error set
    *   Node list ... pending; a Treiber stack of entries, newest first:
-   *                   Listener (CallbackNode, ExecutorCallbackNode, Waiter): run/woken at signal
-   *                   ErrorNode: an error given to setError (the newest one wins)
+   *                   Listener (CallbackNode, UrgentCallbackNode, ExecutorCallbackNode, Waiter)
+   *                   ErrorNode: the error given to setError (at most one: a new one replaces it)
    *                   ENABLED: bottom marker, present once signaling was enabled
-   *   SIGNALING ... a signal() won the race and is publishing `error` and `timestamp`
-   *   SIGNALED .... signaled (terminal)
+   *   terminal .... signaled: SIGNALED (no error), a FenceError (error, no cause), or a Failure
+   *                 (error and cause). Anything that is neither null nor a Node is terminal.
    *
-   *   null/list --(CAS by the one winning signal)--> SIGNALING --(release store)--> SIGNALED
+   *   null/list --(one CAS by the winning signal)--> terminal
    *
-   * Linearization of signal(): the release store of SIGNALED. The CAS to SIGNALING detaches the
-   * whole list, so each listener is claimed exactly once, by the winner. Between the CAS and the
-   * store the winner finds the newest pending error (a read-only walk that stops at the first
-   * ErrorNode; the whole list only when no error was set) and writes the plain fields `error` and
-   * `timestamp`; the release store publishes them, and every reader that sees SIGNALED with a
-   * volatile (acquire) read sees them. Threads that meet SIGNALING (a losing signal, addCallback,
-   * setError, removeCallback) spin until SIGNALED (onSpinWait, then yield) before they answer, so
-   * their answer agrees with isSignaled(); that window is the one place that is not lock-free.
-   * The listeners are relinked in registration order only after the store, by the winner, which
-   * owns the detached list.
+   * Linearization of signal(): its successful CAS. Everything that can fail is done before it:
+   * the clock is read and the outcome (explicit, or the pending ErrorNode's error) is computed from
+   * the exact list the CAS replaces, so the CAS publishes the error with the signaled state and
+   * detaches the whole list at once (each listener is claimed exactly once, by the winner). No
+   * thread ever waits for another thread's signal to finish: there is no "claimed but not yet
+   * signaled" state. The error and cause live in the terminal object, so a fence that never fails
+   * carries no error field (the pending object is three longs and one reference).
+   *
+   * The timestamp is the one thing written after the CAS (by the winner alone; a loser's clock read
+   * is discarded): a release store of a value read before the CAS. timestampNanos() on a signaled
+   * fence spins while it still holds the NO_TIMESTAMP sentinel: a window of one store that cannot
+   * be wedged, because if that store's call throws (StackOverflowError), the catch block repeats it
+   * with bytecodes alone (a plain store, then a volatile store of `state`), which cannot throw.
+   *
+   * After the CAS the winner wakes every Waiter (unpark) and relinks the callbacks in registration
+   * order, urgent ones (the library's own wake-ups: waitAny, arrays, chains) first, through
+   * fifoNext, which only the winner touches; it hands them to the per-thread Dispatcher, which
+   * trampolines nested signals (constant stack) and runs urgent work before any user callback, so
+   * every kind of waiter wakes before any callback runs. A Throwable escaping that work (the
+   * signaling thread's stack is exhausted) hands the detached list to a relay thread if it still
+   * can; waiters re-check the state at least every PARK_SLICE anyway, so none sleeps on a signaled
+   * fence.
    *
    * Pending lists are immutable once published: push is a CAS of a new head; removal CASes in a
    * copy of the nodes above the removed entry, sharing the rest. A CallbackNode is only ever pushed
    * after signaling was enabled, so "enabled" is: the list holds any non-error entry (a listener
-   * or ENABLED under the error entries). enableSignaling claims the hook call with one CAS that
-   * adds ENABLED at the bottom, so onEnableSignaling() runs at most once.
+   * or ENABLED under the error entry). enableSignaling claims the hook call with one CAS that
+   * adds ENABLED at the bottom, so onEnableSignaling() runs at most once; a hook that throws fails
+   * the fence (EIO, the exception as cause) and the exception goes to the callback exception
+   * handler, so nothing waits for a signal that hook would have arranged.
    *
-   * After publishing SIGNALED the winner wakes every Waiter, then hands the callbacks in
-   * registration order (linked through fifoNext, which only the winner touches) to the per-thread
-   * Dispatcher, which trampolines nested signals so cascades use constant stack. For fence4j's
-   * plain fences (no enable hook) the first addCallback enables and registers in one CAS.
-   *
-   * Signal with no callbacks allocates nothing: one CAS, one clock read, two plain stores and a
-   * release store. isSignaled() on a signaled fence is one volatile read and a reference compare.
+   * Signal with no callbacks allocates nothing: one clock read, one CAS, one release store.
+   * isSignaled() on a fence signaled without error is one volatile read and a reference compare.
    */
 
-  /** Terminal state. */
+  /** Terminal state of a fence signaled without error. */
   private static final Object SIGNALED = new Object();
 
-  /** Transient state while the winning signal publishes error and timestamp. */
-  private static final Object SIGNALING = new Object();
+  /** The timestamp of a fence whose signal has not stored it yet; never a real timestamp. */
+  private static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+  /**
+   * The longest a blocked waiter parks before it re-checks the state by itself: a backstop for a
+   * wake-up lost to a signaling thread that died (StackOverflowError) right after its CAS.
+   */
+  static final long PARK_SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** Returned by {@link #without} when the key is not in the list. */
   private static final Node NOT_FOUND = Node.marker("NOT_FOUND");
@@ -101,14 +117,24 @@ public abstract class Fence {
   private final long context;
   private final long seqno;
 
-  /** Signal time; written by the winning signal before the release store of SIGNALED. */
-  private long timestamp;
-
-  /** Signal error or null; written by the winning signal before the release store of SIGNALED. */
-  private @Nullable FenceError error;
+  /**
+   * Signal time; NO_TIMESTAMP until the winning signal stores it (release), right after its CAS.
+   */
+  private long timestamp = NO_TIMESTAMP;
 
   /** See the overview. */
   private volatile @Nullable Object state;
+
+  /** The terminal state of a fence that failed with a cause. */
+  private static final class Failure {
+    final FenceError error;
+    final Throwable cause;
+
+    Failure(FenceError error, Throwable cause) {
+      this.error = error;
+      this.cause = cause;
+    }
+  }
 
   /**
    * Creates a pending fence.
@@ -179,7 +205,8 @@ public abstract class Fence {
   /**
    * Signals the fence with an explicit timestamp and runs its callbacks.
    *
-   * @param timestampNanos the signal time on the {@link System#nanoTime()} clock
+   * @param timestampNanos the signal time on the {@link System#nanoTime()} clock ({@link
+   *     Long#MIN_VALUE}, reserved internally, is recorded as {@code Long.MIN_VALUE + 1})
    * @return {@code true} if this call signaled the fence, {@code false} if it was already signaled
    */
   public final boolean signal(long timestampNanos) {
@@ -200,8 +227,29 @@ public abstract class Fence {
   }
 
   /**
+   * Records {@code error} with the throwable that caused it and signals the fence, atomically, and
+   * runs its callbacks. The cause shows in {@link #cause()} and in the {@link FenceErrorException}
+   * of {@link #toCompletableFuture()} and {@link #awaitSuccess(Duration)}.
+   *
+   * @param error the error to signal with; replaces one set earlier with {@link #setError}
+   * @param cause what caused the failure
+   * @return {@code true} if this call signaled the fence, {@code false} if it was already signaled
+   *     (then neither error nor cause is recorded)
+   * @throws NullPointerException if an argument is null
+   */
+  public final boolean signal(FenceError error, Throwable cause) {
+    Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(cause, "cause");
+    if (isTerminal(state)) {
+      return false;
+    }
+    return signal0(new Failure(error, cause), 0L, true);
+  }
+
+  /**
    * Records an error to signal with later. The error shows ({@link #error()}, {@link #status()})
-   * only once the fence is signaled; a later {@code setError} replaces it.
+   * only once the fence is signaled; a later {@code setError} replaces it (the fence keeps one
+   * pending error, however often this is called).
    *
    * @param error the error
    * @throws NullPointerException if {@code error} is null
@@ -211,67 +259,103 @@ public abstract class Fence {
     Objects.requireNonNull(error, "error");
     for (; ; ) {
       Object s = state;
-      if (s == SIGNALING) {
-        awaitPublication(); // so that isSignaled() agrees with the exception
-      }
-      if (s == SIGNALED || s == SIGNALING) {
+      if (isTerminal(s)) {
         throw new IllegalStateException("setError after signal: " + describe());
       }
-      if (casState(s, new Node.ErrorNode(error, (Node) s))) {
+      if (casState(s, new Node.ErrorNode(error, withoutError((Node) s)))) {
         return;
       }
     }
   }
 
   /**
-   * Transitions to signaled, wakes the waiters, and returns the callbacks to fire, or {@code null}
-   * if the fence was already signaled. Runs no callback, so callers holding a lock can fire after
-   * unlocking.
+   * Transitions to signaled, wakes the waiters, and returns the callbacks to fire (urgent ones
+   * first, each group in registration order), or {@code null} if the fence was already signaled.
+   * Runs no callback, so callers holding a lock can fire after unlocking.
+   *
+   * @param outcome null (the pending error, if any, or none), a FenceError, or a Failure
    */
   final Node.@Nullable Listener publishSignal(
-      @Nullable FenceError explicit, long timestampNanos, boolean readClock) {
-    Object s;
+      @Nullable Object outcome, long timestampNanos, boolean readClock) {
+    Object s = state;
+    if (isTerminal(s)) {
+      return null;
+    }
+    // Everything that may throw happens before the claim; the CAS is the publication.
+    long t = readClock ? System.nanoTime() : timestampNanos;
+    if (t == NO_TIMESTAMP) {
+      t = NO_TIMESTAMP + 1;
+    }
+    Object terminal;
     for (; ; ) {
-      s = state;
-      if (s == SIGNALED) {
-        return null;
-      }
-      if (s == SIGNALING) {
-        awaitPublication();
-        return null;
-      }
-      if (casState(s, SIGNALING)) {
+      terminal = outcome != null ? outcome : pendingOutcome((Node) s);
+      if (casState(s, terminal)) {
         break;
       }
-    }
-    FenceError e = explicit;
-    if (e == null && s != null && s != Node.ENABLED) {
-      for (Node n = (Node) s; n != null; n = n.next) { // the newest error wins
-        if (n instanceof Node.ErrorNode) {
-          e = ((Node.ErrorNode) n).error;
-          break;
-        }
+      s = state;
+      if (isTerminal(s)) {
+        return null;
       }
     }
-    this.error = e;
-    this.timestamp = readClock ? System.nanoTime() : timestampNanos;
-    STATE.setRelease(this, SIGNALED);
+    try {
+      TIMESTAMP.setRelease(this, t);
+    } catch (Throwable e) {
+      // No call may be made here (the stack may be exhausted): bytecodes only.
+      timestamp = t;
+      state = terminal;
+      throw e;
+    }
     if (s == null || s == Node.ENABLED) {
       return NO_LISTENERS;
     }
-    // The detached list is ours alone now: wake the waiters (before any callback runs) and relink
-    // the callbacks oldest first.
-    Node.Listener fifo = NO_LISTENERS;
-    for (Node n = (Node) s; n != null; n = n.next) {
+    try {
+      return wakeAndOrder((Node) s);
+    } catch (Throwable e) {
+      Dispatcher.rescue(this, (Node) s);
+      throw e;
+    }
+  }
+
+  /**
+   * Wakes the waiters of the detached list {@code s} (before any callback runs) and links its
+   * callbacks for firing: urgent ones first, then the others, each group oldest first.
+   */
+  static Node.Listener wakeAndOrder(Node s) {
+    Node.Listener urgent = null;
+    Node.Listener urgentTail = null;
+    Node.Listener normal = null;
+    for (Node n = s; n != null; n = n.next) {
       if (n instanceof Node.Waiter) {
         LockSupport.unpark(((Node.Waiter) n).thread);
       } else if (n instanceof Node.Listener) {
         Node.Listener l = (Node.Listener) n;
-        l.fifoNext = fifo == NO_LISTENERS ? null : fifo;
-        fifo = l;
+        if (l.isUrgent()) {
+          l.fifoNext = urgent;
+          if (urgent == null) {
+            urgentTail = l;
+          }
+          urgent = l;
+        } else {
+          l.fifoNext = normal;
+          normal = l;
+        }
       }
     }
-    return fifo;
+    if (urgent == null) {
+      return normal == null ? NO_LISTENERS : normal;
+    }
+    urgentTail.fifoNext = normal;
+    return urgent;
+  }
+
+  /** The outcome of signaling pending list {@code s} without an explicit error. */
+  private static Object pendingOutcome(@Nullable Node s) {
+    for (Node n = s; n != null; n = n.next) {
+      if (n instanceof Node.ErrorNode) {
+        return ((Node.ErrorNode) n).error;
+      }
+    }
+    return SIGNALED;
   }
 
   /** Runs the callbacks returned by {@link #publishSignal} (see Dispatcher). */
@@ -281,8 +365,8 @@ public abstract class Fence {
     }
   }
 
-  private boolean signal0(@Nullable FenceError explicit, long timestampNanos, boolean readClock) {
-    Node.Listener fifo = publishSignal(explicit, timestampNanos, readClock);
+  private boolean signal0(@Nullable Object outcome, long timestampNanos, boolean readClock) {
+    Node.Listener fifo = publishSignal(outcome, timestampNanos, readClock);
     if (fifo == null) {
       return false;
     }
@@ -307,15 +391,22 @@ public abstract class Fence {
         }
       };
 
-  /** Spins until a racing signal has published its error and timestamp. */
-  private void awaitPublication() {
-    for (int spins = 0; state != SIGNALED; spins++) {
-      if (spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
+  /** Whether {@code s} is a terminal (signaled) state: neither null nor a pending list. */
+  private static boolean isTerminal(@Nullable Object s) {
+    return s != null && !(s instanceof Node);
+  }
+
+  /** The error of terminal state {@code s}, or null. */
+  private static @Nullable FenceError errorOf(Object s) {
+    if (s == SIGNALED) {
+      return null;
     }
+    return s instanceof FenceError ? (FenceError) s : ((Failure) s).error;
+  }
+
+  /** The cause of terminal state {@code s}, or null. */
+  private static @Nullable Throwable causeOf(Object s) {
+    return s instanceof Failure ? ((Failure) s).cause : null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -330,12 +421,11 @@ public abstract class Fence {
    */
   public final boolean isSignaled() {
     Object s = state;
-    if (s == SIGNALED) {
+    if (s == SIGNALED || isTerminal(s)) {
       return true;
     }
-    if (s != SIGNALING && peekSignaled()) {
+    if (peekSignaled()) {
       signal();
-      awaitPublication();
       return true;
     }
     return false;
@@ -343,17 +433,17 @@ public abstract class Fence {
 
   /** The signaled flag alone: no peek, no side effect. */
   final boolean isSignaledFlag() {
-    return state == SIGNALED;
+    return isTerminal(state);
   }
 
   /**
    * The signaled flag read with plain semantics: no ordering, so a scan over many fences lets the
-   * compiler keep the list's own fields in registers. {@code SIGNALED} is final once set, so a
+   * compiler keep the list's own fields in registers. A terminal state is final once set, so a
    * {@code true} is never wrong; a caller that acts on it must then read {@link #isSignaledFlag()}
    * (acquire) to see what the signaling thread wrote before.
    */
   final boolean isSignaledFlagPlain() {
-    return STATE.get(this) == SIGNALED;
+    return isTerminal(STATE.get(this));
   }
 
   /**
@@ -366,7 +456,7 @@ public abstract class Fence {
     if (!isSignaled()) {
       return 0;
     }
-    FenceError e = error;
+    FenceError e = errorOf(state);
     return e == null ? 1 : e.code();
   }
 
@@ -377,7 +467,19 @@ public abstract class Fence {
    *     without error
    */
   public final Optional<FenceError> error() {
-    return isSignaled() ? Optional.ofNullable(error) : Optional.empty();
+    return isSignaled() ? Optional.ofNullable(errorOf(state)) : Optional.empty();
+  }
+
+  /**
+   * Returns the throwable that caused the fence's failure, as given to {@link #signal(FenceError,
+   * Throwable)} (or the exception of a failed {@link #onEnableSignaling()} hook, or of the future a
+   * {@link Fences#fromFuture fromFuture} fence follows).
+   *
+   * @return the cause once the fence is signaled with one; empty while pending, on success, or for
+   *     an error without a cause
+   */
+  public final Optional<Throwable> cause() {
+    return isSignaled() ? Optional.ofNullable(causeOf(state)) : Optional.empty();
   }
 
   /**
@@ -390,7 +492,12 @@ public abstract class Fence {
     if (!isSignaled()) {
       throw new IllegalStateException("no timestamp while pending: " + describe());
     }
-    return timestamp;
+    long t;
+    // The winner stores the timestamp right after its CAS (see the overview): at most one store.
+    while ((t = (long) TIMESTAMP.getAcquire(this)) == NO_TIMESTAMP) {
+      Thread.onSpinWait();
+    }
+    return t;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -428,12 +535,26 @@ public abstract class Fence {
   }
 
   /**
-   * Removes one registration of {@code cb} (the most recent) if it has not run.
+   * Registers a callback of the library's own (a wake-up: {@code waitAny}, an array's count, a
+   * chain's re-arm) that runs before every ordinary callback of the fence and of the cascade it
+   * starts; it must be short and must not block. Removed with {@link #removeCallback}.
+   */
+  final boolean addUrgentCallback(FenceCallback cb) {
+    return addListener(new Node.UrgentCallbackNode(cb, null));
+  }
+
+  /**
+   * Removes one registration of {@code cb} (the most recent) while the fence is pending.
+   *
+   * <p>Once the fence is signaled its registrations can no longer be removed: the signal claimed
+   * them all at once, and each will run exactly once. So {@code false} after the signal does not
+   * mean the callback has run: inside a cascade, or while an earlier callback of the same signal is
+   * still running, it may be queued and not have started yet; it still runs.
    *
    * @param cb the callback
-   * @return {@code true} if a registration was still queued and is now removed; {@code false} if
-   *     the fence already signaled (the callback ran or is running) or {@code cb} was not
-   *     registered
+   * @return {@code true} if a registration was still pending and is now removed (it will never
+   *     run); {@code false} if the fence is signaled (the callback has run, is running, or is
+   *     queued to run) or {@code cb} was not registered
    * @throws NullPointerException if {@code cb} is null
    */
   public final boolean removeCallback(FenceCallback cb) {
@@ -445,18 +566,34 @@ public abstract class Fence {
    * Enables signaling: calls {@link #onEnableSignaling()} at most once in the fence's life; the
    * first {@code addCallback}, {@code await} or {@code enableSignaling} does it. If the hook
    * returns {@code false}, the fence is signaled. Does nothing once the fence is signaled.
+   *
+   * <p>If the hook throws, the fence fails: it is signaled with {@link FenceError#EIO} and the
+   * exception as its {@link #cause()}, and the exception goes to the callback exception handler
+   * (see {@link #setCallbackExceptionHandler}) instead of this call's caller. So whichever call
+   * triggered the hook ({@code addCallback} then returns {@code false}, {@code await} returns) and
+   * whatever is built on the fence (arrays, chains, waits) goes on as for any failed fence.
    */
   public final void enableSignaling() {
     for (; ; ) {
       Object s = state;
-      if (s == SIGNALED || s == SIGNALING || isEnabled((Node) s)) {
+      if (isTerminal(s) || isEnabled((Node) s)) {
         return;
       }
       if (casState(s, withEnabledBottom((Node) s))) {
         break;
       }
     }
-    if (!onEnableSignaling()) {
+    boolean later;
+    try {
+      later = onEnableSignaling();
+    } catch (Throwable t) {
+      // The hook will never be called again, so nothing could ever signal the fence for it: fail
+      // the fence now (waiters wake, arrays and chains over it go on) and report the exception.
+      signal(FenceError.EIO, t);
+      Dispatcher.report(t);
+      return;
+    }
+    if (!later) {
       signal();
     }
   }
@@ -527,6 +664,66 @@ public abstract class Fence {
     }
   }
 
+  /**
+   * Waits until the fence is signaled and returns normally if it signaled without error: the
+   * throwing wait. Enables signaling.
+   *
+   * @param timeout how long to wait; zero polls
+   * @throws FenceErrorException if the fence signaled with an error; it carries the error and the
+   *     {@link #cause()}, if any
+   * @throws TimeoutException if the fence is still pending when the timeout elapses
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if {@code timeout} is null
+   */
+  public final void awaitSuccess(Duration timeout) throws InterruptedException, TimeoutException {
+    awaitSuccessNanos(Checks.toNanos(timeout));
+  }
+
+  /**
+   * Waits until the fence is signaled and returns normally if it signaled without error; see {@link
+   * #awaitSuccess(Duration)}.
+   *
+   * @param timeout how long to wait, in {@code unit}; zero polls
+   * @param unit the unit of {@code timeout}
+   * @throws FenceErrorException if the fence signaled with an error (with its cause, if any)
+   * @throws TimeoutException if the fence is still pending when the timeout elapses
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if {@code unit} is null
+   */
+  public final void awaitSuccess(long timeout, TimeUnit unit)
+      throws InterruptedException, TimeoutException {
+    awaitSuccessNanos(Checks.toNanos(timeout, unit));
+  }
+
+  private void awaitSuccessNanos(long nanos) throws InterruptedException, TimeoutException {
+    if (!awaitNanos(nanos, false, true)) {
+      throw new TimeoutException(
+          "fence " + safeDescribe() + " not signaled within " + Duration.ofNanos(nanos));
+    }
+    Object s = state;
+    FenceError e = errorOf(s);
+    if (e != null) {
+      throw failure(e, causeOf(s));
+    }
+  }
+
+  /** The exception reporting this fence's failure; never throws, whatever describe() does. */
+  private FenceErrorException failure(FenceError e, @Nullable Throwable cause) {
+    return new FenceErrorException(
+        e, "fence " + safeDescribe() + " signaled with error " + e, cause);
+  }
+
+  /** {@link #describe()}, or the bare identity when a subclass's describe (or names) throws. */
+  private String safeDescribe() {
+    try {
+      return describe();
+    } catch (Throwable t) {
+      return context + ":" + seqno;
+    }
+  }
+
   private boolean awaitNanos(long nanos, boolean forever, boolean interruptible)
       throws InterruptedException {
     return awaitNanos(nanos, forever, interruptible, true);
@@ -563,18 +760,18 @@ public abstract class Fence {
       long deadline = forever ? 0L : System.nanoTime() + nanos;
       boolean interrupted = false;
       try {
-        Dispatcher.runQueued(); // a callback waiting on a fence its own cascade signals
-        while (state != SIGNALED) {
-          if (forever) {
-            LockSupport.park(this);
-          } else {
+        Dispatcher.beforePark(); // callbacks queued behind a waiting callback go on elsewhere
+        while (!isTerminal(state)) {
+          long slice = PARK_SLICE_NANOS;
+          if (!forever) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0L) {
               timedOut = true;
               return false;
             }
-            LockSupport.parkNanos(this, remaining);
+            slice = Math.min(slice, remaining);
           }
+          LockSupport.parkNanos(this, slice);
           if (Thread.interrupted()) {
             if (interruptible) {
               throw new InterruptedException();
@@ -584,7 +781,7 @@ public abstract class Fence {
         }
         return true;
       } finally {
-        if (state != SIGNALED) {
+        if (!isTerminal(state)) {
           removeKey(me);
         }
         if (interrupted) {
@@ -604,7 +801,7 @@ public abstract class Fence {
    *     means "as soon as possible"
    */
   public final void setDeadline(long deadlineNanos) {
-    if (state != SIGNALED) {
+    if (!isTerminal(state)) {
       onDeadline(deadlineNanos);
     }
   }
@@ -657,33 +854,34 @@ public abstract class Fence {
 
   /**
    * Returns a future that completes with this fence when it signals without error, or exceptionally
-   * with a {@link FenceErrorException} when it signals with one. Cancelling the future does not
-   * touch the fence (it only drops the future's registration).
+   * with a {@link FenceErrorException} (with the error and the {@link #cause()}) when it signals
+   * with one. Completing the future by other means ({@code cancel}, {@code complete}, {@code
+   * orTimeout}, ...) does not touch the fence; it only drops the future's registration from it.
+   * Never throws, even when {@link #describe()} does.
    *
    * @return a new future
    */
   public final CompletableFuture<Fence> toCompletableFuture() {
     CompletableFuture<Fence> future = new CompletableFuture<>();
-    FenceCallback complete =
-        f -> {
-          FenceError e = f.error;
-          if (e == null) {
-            future.complete(f);
-          } else {
-            future.completeExceptionally(new FenceErrorException(e, "fence " + f.describe()));
-          }
-        };
+    FenceCallback complete = f -> completeFuture(future);
     if (addCallback(complete)) {
-      future.whenComplete(
-          (r, t) -> {
-            if (future.isCancelled()) {
-              removeCallback(complete);
-            }
-          });
+      // However the future completes (this fence, complete, obtrudeValue, orTimeout, cancel),
+      // drop the registration: a future completed by other means must not stay on the fence.
+      future.whenComplete((r, t) -> removeCallback(complete));
     } else {
-      complete.onSignaled(this);
+      completeFuture(future);
     }
     return future;
+  }
+
+  private void completeFuture(CompletableFuture<Fence> future) {
+    Object s = state;
+    FenceError e = errorOf(s);
+    if (e == null) {
+      future.complete(this);
+    } else {
+      future.completeExceptionally(failure(e, causeOf(s)));
+    }
   }
 
   /**
@@ -708,7 +906,7 @@ public abstract class Fence {
     // never signal a fence through its peek hook.
     if (Diagnostics.isDescribing() ? isSignaledFlag() : isSignaled()) {
       sb.append("signaled");
-      FenceError e = error;
+      FenceError e = errorOf(state);
       if (e != null) {
         sb.append(" error=").append(e);
       }
@@ -804,11 +1002,7 @@ public abstract class Fence {
   private boolean addListener(Node.Listener node) {
     for (; ; ) {
       Object s = state;
-      if (s == SIGNALED) {
-        return false;
-      }
-      if (s == SIGNALING) {
-        awaitPublication();
+      if (isTerminal(s)) {
         return false;
       }
       if (s == null && hasTrivialEnableHook()) {
@@ -841,11 +1035,7 @@ public abstract class Fence {
   private boolean removeKey(Object key) {
     for (; ; ) {
       Object s = state;
-      if (s == SIGNALING) {
-        awaitPublication(); // so that isSignaled() agrees with the answer
-        return false;
-      }
-      if (s == SIGNALED || s == null) {
+      if (s == null || isTerminal(s)) {
         return false;
       }
       Node updated = without((Node) s, key);
@@ -899,6 +1089,17 @@ public abstract class Fence {
     return n != null;
   }
 
+  /** {@code s} without its error entry (there is at most one), sharing what lies below it. */
+  private static @Nullable Node withoutError(@Nullable Node s) {
+    int depth = 0;
+    for (Node n = s; n != null; n = n.next, depth++) {
+      if (n instanceof Node.ErrorNode) {
+        return copyPrefix(s, depth, n.next);
+      }
+    }
+    return s;
+  }
+
   /** {@code s} (null or error entries only) with ENABLED at the bottom. */
   private static Node withEnabledBottom(@Nullable Node s) {
     if (s == null) {
@@ -917,10 +1118,13 @@ public abstract class Fence {
 
   // VarHandle mechanics
   private static final VarHandle STATE;
+  private static final VarHandle TIMESTAMP;
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(Fence.class, "state", Object.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(Fence.class, "state", Object.class);
+      TIMESTAMP = lookup.findVarHandle(Fence.class, "timestamp", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

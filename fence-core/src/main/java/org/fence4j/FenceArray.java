@@ -161,12 +161,12 @@ public final class FenceArray extends Fence {
   protected boolean onEnableSignaling() {
     armed = true;
     // Runs first when the array signals, however it signals (last member, or its owner directly).
-    addCallback(f -> removeFromMembers());
+    addUrgentCallback(f -> removeFromMembers());
     for (Fence f : fences) {
       if (pending <= 0 || isSignaledFlag()) {
         break;
       }
-      if (!f.addCallback(memberCallback)) {
+      if (!f.addUrgentCallback(memberCallback)) { // urgent: the array's waiters wake first
         memberSignaled(f);
       } else if (isSignaledFlag()) {
         f.removeCallback(memberCallback); // the sweep may have run before this add

@@ -233,7 +233,7 @@ public final class FenceChain extends Fence {
   @Override
   protected boolean onEnableSignaling() {
     // Runs first when the link signals, however it signals: drop the registration it holds.
-    addCallback(
+    addUrgentCallback(
         f -> {
           Fence on = armedOn;
           if (on != null) {
@@ -272,7 +272,7 @@ public final class FenceChain extends Fence {
         return;
       }
       armedOn = pendingFence;
-      if (pendingFence.addCallback(rearm)) {
+      if (pendingFence.addUrgentCallback(rearm)) { // urgent: the link's waiters wake first
         if (isSignaledFlag()) {
           pendingFence.removeCallback(rearm); // signaled directly while we registered
         }

@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.RandomAccess;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.fence4j.internal.Diagnostics;
 
 /**
- * Static helpers over fences: unwrap containers, merge, wait for any or all.
+ * Static helpers over fences: unwrap containers, merge, wait for any or all, adapt a future.
  *
  * <p>All methods are thread-safe; the waits park (no monitors) and leave no registration behind on
  * any fence, whatever way they return.
@@ -218,21 +222,24 @@ public final class Fences {
     boolean timedOut = false;
     try {
       for (Fence f : all) {
-        if (!f.addCallback(waker)) {
+        if (!f.addUrgentCallback(waker)) { // urgent: woken before any callback runs
           return firstSignaled(registeredWith);
         }
         registered++;
       }
       long deadline = System.nanoTime() + nanos;
-      Dispatcher.runQueued(); // see Fence.await: don't wait for work queued behind ourselves
+      Dispatcher.beforePark(); // callbacks queued behind a waiting callback go on elsewhere
       while (!waker.woken) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0L) {
           break;
         }
-        LockSupport.parkNanos(waker, remaining);
+        LockSupport.parkNanos(waker, Math.min(remaining, Fence.PARK_SLICE_NANOS));
         if (Thread.interrupted()) {
           throw new InterruptedException();
+        }
+        if (!waker.woken && firstFlagged(registeredWith) >= 0) {
+          break; // signaled, but its wake-up was lost (a signaling thread died): found by the slice
         }
       }
       int found = firstSignaled(registeredWith);
@@ -247,7 +254,9 @@ public final class Fences {
   }
 
   /**
-   * Waits until every one of {@code fences} is signaled, or the timeout elapses.
+   * Waits until every one of {@code fences} is signaled, or the timeout elapses. Enables signaling
+   * on every fence first, so all their producers start at once (not each when the one before it has
+   * signaled).
    *
    * @param fences the fences; an empty list is trivially signaled
    * @param timeout how long to wait in all; zero polls
@@ -284,6 +293,10 @@ public final class Fences {
       throw new InterruptedException();
     }
     long deadline = System.nanoTime() + nanos;
+    // One wait on many: every fence's enable hook runs now, not when the one before it signals.
+    for (Fence f : all) {
+      f.enableSignaling();
+    }
     int first = 0; // the fences before it are signaled: no need to block on them
     while (first < all.length && all[first].awaitNanos(0L, false, true, false)) { // polls
       first++;
@@ -306,6 +319,79 @@ public final class Fences {
       return true;
     } finally {
       Diagnostics.afterWait(diagnosis, timedOut);
+    }
+  }
+
+  /**
+   * Returns a fence that signals when {@code stage} completes: a fresh context, seqno 1, driver and
+   * timeline name {@code "future"}. A normal completion signals it without error; an exceptional
+   * one signals it with an error and the throwable as its {@link Fence#cause() cause}, after
+   * unwrapping a {@link CompletionException} to its cause: {@link CancellationException} gives
+   * {@link FenceError#ECANCELED}, {@link TimeoutException} {@link FenceError#ETIME}, a {@link
+   * FenceErrorException} its own error, anything else {@link FenceError#EIO}.
+   *
+   * <p>The fence waits on arbitrary work (an <em>indefinite</em> fence): if the stage never
+   * completes, neither does the fence; the debugging tools find such fences.
+   *
+   * @param stage the stage to follow
+   * @return a new fence, already signaled if {@code stage} is already complete
+   * @throws NullPointerException if {@code stage} is null
+   */
+  public static Fence fromFuture(CompletionStage<?> stage) {
+    Objects.requireNonNull(stage, "stage");
+    FutureFence fence = new FutureFence();
+    stage.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            fence.signal();
+          } else {
+            Throwable cause = unwrapCompletion(failure);
+            fence.signal(errorFor(cause), cause);
+          }
+        });
+    return fence;
+  }
+
+  private static Throwable unwrapCompletion(Throwable t) {
+    Throwable c = t;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static FenceError errorFor(Throwable cause) {
+    if (cause instanceof CancellationException) {
+      return FenceError.ECANCELED;
+    }
+    if (cause instanceof TimeoutException) {
+      return FenceError.ETIME;
+    }
+    if (cause instanceof FenceErrorException) {
+      return ((FenceErrorException) cause).error();
+    }
+    return FenceError.EIO;
+  }
+
+  /** The fence of {@link #fromFuture}. */
+  private static final class FutureFence extends Fence {
+    FutureFence() {
+      super(FenceContexts.allocate(1), 1L);
+    }
+
+    @Override
+    boolean hasTrivialEnableHook() {
+      return true;
+    }
+
+    @Override
+    public String driverName() {
+      return "future";
+    }
+
+    @Override
+    public String timelineName() {
+      return "future";
     }
   }
 

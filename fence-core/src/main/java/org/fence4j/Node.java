@@ -70,6 +70,11 @@ abstract class Node {
 
     /** Runs the listener for {@code fence}; exceptions are the caller's to report. */
     abstract void fire(Fence fence);
+
+    /** Whether it runs before every ordinary callback (a library wake-up; see Dispatcher). */
+    boolean isUrgent() {
+      return false;
+    }
   }
 
   /** A callback run inline by the signaling thread. */
@@ -94,6 +99,26 @@ abstract class Node {
     @Override
     Node copyWithNext(@Nullable Node next) {
       return new CallbackNode(callback, next);
+    }
+  }
+
+  /**
+   * A callback of the library's own that wakes waiters (waitAny, an array's member count, a chain's
+   * re-arm): it runs before every ordinary callback, so no waiter waits behind user code.
+   */
+  static final class UrgentCallbackNode extends CallbackNode {
+    UrgentCallbackNode(FenceCallback callback, @Nullable Node next) {
+      super(callback, next);
+    }
+
+    @Override
+    boolean isUrgent() {
+      return true;
+    }
+
+    @Override
+    Node copyWithNext(@Nullable Node next) {
+      return new UrgentCallbackNode(callback, next);
     }
   }
 

@@ -39,6 +39,18 @@ final class Registrations {
     return count;
   }
 
+  /** Returns how many entries of any kind (callbacks, waiters, errors, markers) the list holds. */
+  static int entries(Fence fence) {
+    Object state = STATE.getVolatile(fence);
+    int count = 0;
+    if (state instanceof Node) {
+      for (Node n = (Node) state; n != null; n = n.next) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   /** Runs the collector until {@code ref} is cleared; fails after ten seconds. */
   static void awaitCollected(WeakReference<?> ref) {
     Awaitility.await("collection of " + ref)

@@ -194,4 +194,104 @@ public final class FenceStress {
       r.r2 = payload;
     }
   }
+
+  /*
+   * The claimed-but-unpublished window. A signal claims the fence with one CAS that also publishes
+   * "signaled" and the error; only the timestamp is stored after it. Every reader below meets the
+   * signal at any point of that sequence: none may block past it, and each answer must agree with
+   * the fence's final state.
+   */
+
+  /**
+   * A reader that sees the fence signaled gets its error and timestamp without blocking, also when
+   * it reads between the claim and the timestamp store.
+   */
+  @JCStressTest
+  @Outcome(id = "0, -1", expect = ACCEPTABLE, desc = "not signaled yet")
+  @Outcome(id = "-62, 42", expect = ACCEPTABLE, desc = "signaled: error and timestamp visible")
+  @Outcome(expect = FORBIDDEN, desc = "signaled without its error or timestamp")
+  @State
+  public static class ClaimWindowReader {
+    final Fence fence = CONTEXT.next();
+
+    @Actor
+    public void signaler() {
+      fence.setError(FenceError.ETIME);
+      fence.signal(42L);
+    }
+
+    @Actor
+    public void reader(IJ_Result r) {
+      int status = fence.status();
+      if (status != 0) {
+        r.r1 = status;
+        r.r2 = fence.timestampNanos();
+      } else {
+        r.r1 = 0;
+        r.r2 = -1L;
+      }
+    }
+  }
+
+  /**
+   * setError racing signal either lands before the signal (and the fence fails with it) or throws
+   * IllegalStateException because the fence is signaled; it never waits for the signal to finish.
+   */
+  @JCStressTest
+  @Outcome(id = "true, -5", expect = ACCEPTABLE, desc = "setError first: the signal used it")
+  @Outcome(id = "false, 1", expect = ACCEPTABLE, desc = "signal first: setError rejected")
+  @Outcome(expect = FORBIDDEN, desc = "error lost, or rejected yet applied")
+  @State
+  public static class ClaimWindowSetError {
+    final Fence fence = CONTEXT.next();
+
+    @Actor
+    public void signaler() {
+      fence.signal();
+    }
+
+    @Actor
+    public void setter(ZI_Result r) {
+      try {
+        fence.setError(FenceError.EIO);
+        r.r1 = true;
+      } catch (IllegalStateException e) {
+        r.r1 = false;
+      }
+    }
+
+    @Arbiter
+    public void arbiter(ZI_Result r) {
+      r.r2 = fence.status();
+    }
+  }
+
+  /**
+   * A poll (zero-timeout await) racing signal returns at once, and agrees with addCallback right
+   * after it: once the poll saw the fence signaled, the callback is refused.
+   */
+  @JCStressTest
+  @Outcome(id = "true, false", expect = ACCEPTABLE, desc = "signaled before the poll")
+  @Outcome(id = "false, false", expect = ACCEPTABLE, desc = "signaled between poll and add")
+  @Outcome(id = "false, true", expect = ACCEPTABLE, desc = "both before the signal")
+  @Outcome(expect = FORBIDDEN, desc = "a poll that saw the signal, then a registration")
+  @State
+  public static class ClaimWindowPoll {
+    final Fence fence = CONTEXT.next();
+
+    @Actor
+    public void signaler() {
+      fence.signal();
+    }
+
+    @Actor
+    public void poller(ZZ_Result r) {
+      try {
+        r.r1 = fence.await(Duration.ZERO);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      r.r2 = fence.addCallback(f -> {});
+    }
+  }
 }
