@@ -92,8 +92,8 @@ public abstract class Fence {
    * after signaling was enabled, so "enabled" is: the list holds any non-error entry (a listener
    * or ENABLED under the error entry). enableSignaling claims the hook call with one CAS that
    * adds ENABLED at the bottom, so onEnableSignaling() runs at most once; a hook that throws fails
-   * the fence (EIO, the exception as cause) and the exception goes to the callback exception
-   * handler, so nothing waits for a signal that hook would have arranged.
+   * the fence (EIO, the exception as cause) before the exception reaches the caller, so nothing
+   * waits for a signal that hook would have arranged.
    *
    * Signal with no callbacks allocates nothing: one clock read, one CAS, one release store.
    * isSignaled() on a fence signaled without error is one volatile read and a reference compare.
@@ -512,6 +512,8 @@ public abstract class Fence {
    * @return {@code true} if registered; {@code false} if the fence is already signaled, and then
    *     {@code cb} is <em>not</em> run: the caller handles that case
    * @throws NullPointerException if {@code cb} is null
+   * @throws RuntimeException what a throwing {@link #onEnableSignaling()} hook threw, if this call
+   *     triggered it (the fence is then failed; see {@link #enableSignaling()})
    */
   public final boolean addCallback(FenceCallback cb) {
     Objects.requireNonNull(cb, "cb");
@@ -567,11 +569,16 @@ public abstract class Fence {
    * first {@code addCallback}, {@code await} or {@code enableSignaling} does it. If the hook
    * returns {@code false}, the fence is signaled. Does nothing once the fence is signaled.
    *
-   * <p>If the hook throws, the fence fails: it is signaled with {@link FenceError#EIO} and the
-   * exception as its {@link #cause()}, and the exception goes to the callback exception handler
-   * (see {@link #setCallbackExceptionHandler}) instead of this call's caller. So whichever call
-   * triggered the hook ({@code addCallback} then returns {@code false}, {@code await} returns) and
-   * whatever is built on the fence (arrays, chains, waits) goes on as for any failed fence.
+   * <p>If the hook throws, the fence fails: it is first signaled with {@link FenceError#EIO} and
+   * the exception as its {@link #cause()} (so nothing waits for a signal the hook would have
+   * arranged: waiters wake, arrays and chains over it go on), and then the exception propagates to
+   * the call that triggered the hook: this method, or the {@code addCallback}, {@code await},
+   * {@code awaitSuccess}, {@code waitAny} or {@code waitAll} that enabled signaling. The library's
+   * own triggers (an array arming its members, a chain re-arming, {@link #toCompletableFuture()})
+   * treat the fence as failed and go on.
+   *
+   * @throws RuntimeException or {@link Error}: whatever {@link #onEnableSignaling()} threw, after
+   *     the fence was signaled with {@code EIO}
    */
   public final void enableSignaling() {
     for (; ; ) {
@@ -588,10 +595,9 @@ public abstract class Fence {
       later = onEnableSignaling();
     } catch (Throwable t) {
       // The hook will never be called again, so nothing could ever signal the fence for it: fail
-      // the fence now (waiters wake, arrays and chains over it go on) and report the exception.
+      // the fence now (waiters wake, arrays and chains over it go on), then tell the caller.
       signal(FenceError.EIO, t);
-      Dispatcher.report(t);
-      return;
+      throw t;
     }
     if (!later) {
       signal();
@@ -864,7 +870,16 @@ public abstract class Fence {
   public final CompletableFuture<Fence> toCompletableFuture() {
     CompletableFuture<Fence> future = new CompletableFuture<>();
     FenceCallback complete = f -> completeFuture(future);
-    if (addCallback(complete)) {
+    boolean added;
+    try {
+      added = addCallback(complete);
+    } catch (Throwable t) {
+      if (!isTerminal(state)) {
+        throw t;
+      }
+      added = false; // the enable hook threw and failed the fence: the future reports it (cause)
+    }
+    if (added) {
       // However the future completes (this fence, complete, obtrudeValue, orTimeout, cancel),
       // drop the registration: a future completed by other means must not stay on the fence.
       future.whenComplete((r, t) -> removeCallback(complete));

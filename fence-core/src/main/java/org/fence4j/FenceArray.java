@@ -166,7 +166,7 @@ public final class FenceArray extends Fence {
       if (pending <= 0 || isSignaledFlag()) {
         break;
       }
-      if (!f.addUrgentCallback(memberCallback)) { // urgent: the array's waiters wake first
+      if (!addToMember(f)) {
         memberSignaled(f);
       } else if (isSignaledFlag()) {
         f.removeCallback(memberCallback); // the sweep may have run before this add
@@ -219,6 +219,23 @@ public final class FenceArray extends Fence {
         recordError(member);
       }
       signalWith(firstError);
+    }
+  }
+
+  /**
+   * Registers the member callback (urgent: the array's waiters wake before any member callback);
+   * false if the member is signaled. A member whose enable hook throws is failed by it (EIO): it
+   * counts as a signaled member, and the exception goes to the callback exception handler.
+   */
+  private boolean addToMember(Fence member) {
+    try {
+      return member.addUrgentCallback(memberCallback);
+    } catch (Throwable t) {
+      if (!member.isSignaledFlag()) {
+        throw t;
+      }
+      Dispatcher.report(t);
+      return false;
     }
   }
 

@@ -272,12 +272,29 @@ public final class FenceChain extends Fence {
         return;
       }
       armedOn = pendingFence;
-      if (pendingFence.addUrgentCallback(rearm)) { // urgent: the link's waiters wake first
+      if (addRearm(pendingFence)) {
         if (isSignaledFlag()) {
           pendingFence.removeCallback(rearm); // signaled directly while we registered
         }
         return;
       }
+    }
+  }
+
+  /**
+   * Registers the re-arm callback (urgent: the link's waiters wake before any callback of that
+   * fence); false if the fence is signaled. A fence whose enable hook throws is failed by it (EIO):
+   * the link goes on past it, and the exception goes to the callback exception handler.
+   */
+  private boolean addRearm(Fence pendingFence) {
+    try {
+      return pendingFence.addUrgentCallback(rearm);
+    } catch (Throwable t) {
+      if (!pendingFence.isSignaledFlag()) {
+        throw t;
+      }
+      Dispatcher.report(t);
+      return false;
     }
   }
 

@@ -1,10 +1,12 @@
 package org.fence4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -475,44 +477,66 @@ class FenceRobustnessTest {
   // -------------------------------------------------------------------------------------------
   // Item: a throwing enable hook fails the fence, and nothing hangs
 
-  /** A hook that throws fails the fence with EIO and the exception as cause, and reports it. */
+  /**
+   * A hook that throws fails the fence with EIO and the exception as cause, then the exception
+   * reaches the caller.
+   */
   @Test
-  void enableSignaling_hookThrows_fenceFailsWithEioAndCauseAndIsReported() {
-    List<Throwable> reported = new CopyOnWriteArrayList<>();
-    Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
+  void enableSignaling_hookThrows_fenceFailsWithEioAndCallerGetsException() {
     TestFence fence = new TestFence();
     IllegalStateException boom = new IllegalStateException("driver bug");
     fence.onEnable =
         f -> {
           throw boom;
         };
-    fence.enableSignaling();
+    assertThatThrownBy(fence::enableSignaling).isSameAs(boom);
     assertThat(fence.error()).contains(FenceError.EIO);
     assertThat(fence.cause()).containsSame(boom);
-    assertThat(reported).containsExactly(boom);
   }
 
-  /** addCallback and await on a fence whose hook throws do not throw and do not hang. */
+  /**
+   * addCallback and await that trigger a throwing hook rethrow its exception, and the fence is
+   * failed: later calls see an ordinary failed fence and nothing hangs.
+   */
   @Test
-  void addCallbackAndAwait_hookThrows_seeFailedFence() throws Exception {
-    Fence.setCallbackExceptionHandler((t, e) -> {});
+  void addCallbackAndAwait_hookThrows_rethrowAndLeaveFailedFence() throws Exception {
     TestFence viaCallback = new TestFence();
     TestFence viaAwait = new TestFence();
     viaCallback.onEnable =
         f -> {
-          throw new IllegalStateException();
+          throw new IllegalStateException("callback");
         };
-    viaAwait.onEnable = viaCallback.onEnable;
+    viaAwait.onEnable =
+        f -> {
+          throw new IllegalStateException("await");
+        };
+    assertThatThrownBy(() -> viaCallback.addCallback(f -> {})).hasMessage("callback");
+    assertThatThrownBy(() -> viaAwait.await(LONG)).hasMessage("await");
     assertThat(viaCallback.addCallback(f -> {})).isFalse();
     assertThat(viaAwait.await(LONG)).isTrue();
     assertThat(viaAwait.status()).isEqualTo(FenceError.EIO.code());
     assertThat(viaCallback.enableCalls).hasValue(1);
   }
 
+  /** toCompletableFuture on a fence whose hook throws returns a future failed with that cause. */
+  @Test
+  void toCompletableFuture_hookThrows_futureFailsWithCause() {
+    TestFence fence = new TestFence();
+    IllegalStateException boom = new IllegalStateException("driver bug");
+    fence.onEnable =
+        f -> {
+          throw boom;
+        };
+    CompletableFuture<Fence> future = fence.toCompletableFuture();
+    assertThat(future).isCompletedExceptionally();
+    assertThatThrownBy(future::join).rootCause().isSameAs(boom);
+  }
+
   /** An array holding a fence whose hook throws arms every member and signals once they have. */
   @Test
   void fenceArray_memberHookThrows_armsAllMembersAndSignals() throws Exception {
-    Fence.setCallbackExceptionHandler((t, e) -> {});
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
     TestFence bad = new TestFence();
     bad.onEnable =
         f -> {
@@ -528,6 +552,7 @@ class FenceRobustnessTest {
     good2.signal();
     assertThat(array.await(LONG)).isTrue();
     assertThat(array.error()).contains(FenceError.EIO);
+    assertThat(reported).hasSize(1); // the array handled it: reported, not thrown at its waiter
   }
 
   /** A chain over a fence whose hook throws keeps re-arming and signals. */
