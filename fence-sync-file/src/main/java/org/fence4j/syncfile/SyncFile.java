@@ -68,8 +68,12 @@ public final class SyncFile implements AutoCloseable {
    * else is final.
    *
    *  name     the given name, or null until the default name is first asked for (then built from
-   *           the fence's identity; racing builders store equal strings). close() stores it before
-   *           it nulls the fence, so it is always available from one of the two.
+   *           the fence's identity; racing builders store equal strings). close() keeps the
+   *           fence's identity (names, context, seqno: no string built) in plain fields before it
+   *           nulls the fence, so the name can always be built from one of the two.
+   *
+   *  callback the fence callback, made and published (volatile) only by the ready() that
+   *           registers it; see registerCallback for its race with close().
    *
    *  fence    the wrapped fence; set by the constructor, set to null (volatile write) by the one
    *           close() that wins, and never written again. Nulling it is what lets a closed file
@@ -136,15 +140,29 @@ public final class SyncFile implements AutoCloseable {
   /**
    * The file's name: the given one, else the kernel's default rule, built from the fence's identity
    * on first use (most files are never asked for their name, and building it is most of what
-   * creating a file costs). Null only until then; {@link #close()} builds it before it drops the
-   * fence. A plain field: racing readers build equal strings (a String is safely published by its
-   * final fields), and close() writes it before its volatile write of {@link #fence}, so a reader
-   * that sees the fence gone also sees the name.
+   * creating a file costs). Null until then. A plain field: racing readers build equal strings (a
+   * String is safely published by its final fields).
    */
   private @Nullable String name;
 
-  /** The callback registered on the fence by the first {@link #ready()}; one per file. */
-  private final FenceCallback callback = signaled -> onFenceSignaled();
+  /**
+   * The fence's identity, kept by {@link #close()} when the default name has not been built yet, so
+   * that {@link #name()} can build it after the fence is dropped without close() building a string
+   * nobody may ask for. Plain fields written before close()'s volatile write of {@link #fence}: a
+   * reader that sees the fence gone sees them.
+   */
+  private @Nullable String closedDriverName;
+
+  private @Nullable String closedTimelineName;
+  private long closedContext;
+  private long closedSeqno;
+
+  /**
+   * The callback registered on the fence by the first {@link #ready()} on a pending fence; null
+   * until then (most files never register one). Volatile for the registration race: see {@link
+   * #registerCallback(Fence)}.
+   */
+  private volatile @Nullable FenceCallback callback;
 
   /** The fence; {@code null} once closed. Written only by the constructor and {@link #close()}. */
   private volatile @Nullable Fence fence;
@@ -214,10 +232,14 @@ public final class SyncFile implements AutoCloseable {
       // The default name, built on first use from the fence's immutable identity (racing callers
       // build equal strings). Once the fence is dropped, close() has stored the name first.
       Fence f = fence;
-      if (f == null) {
-        return Objects.requireNonNull(name);
+      if (f != null) {
+        n = defaultName(f);
+      } else {
+        n = name; // close() may have stored a fallback
+        if (n == null) {
+          n = defaultName(closedDriverName, closedTimelineName, closedContext, closedSeqno);
+        }
       }
-      n = defaultName(f);
       name = n;
     }
     return n;
@@ -371,12 +393,13 @@ public final class SyncFile implements AutoCloseable {
     }
     Fence f = fence;
     if (name == null && f != null) {
-      name = defaultNameOrIdentity(f); // before dropping the fence: name() needs one of the two
+      keepIdentity(f); // before dropping the fence: name() needs one of the two
     }
     fence = null;
-    if (head != null && f != null) {
+    FenceCallback cb = callback;
+    if (head != null && f != null && cb != null) {
       // A callback may be registered (or about to be; see the registration race above).
-      f.removeCallback(callback);
+      f.removeCallback(cb);
     }
     if (head instanceof Waiter) {
       for (CompletableFuture<SyncFile> future : inCallOrder((Waiter) head)) {
@@ -404,12 +427,23 @@ public final class SyncFile implements AutoCloseable {
     return f.driverName() + '-' + f.timelineName() + f.context() + '-' + f.seqno();
   }
 
-  /** For close(), which never throws: the default name, or the bare identity if the names throw. */
-  private static String defaultNameOrIdentity(Fence f) {
+  static String defaultName(
+      @Nullable String driverName, @Nullable String timelineName, long context, long seqno) {
+    return driverName + '-' + timelineName + context + '-' + seqno;
+  }
+
+  /**
+   * For close(), which never throws: keeps what the default name is built from, or, should the
+   * fence's names throw, stores the bare identity as the name.
+   */
+  private void keepIdentity(Fence f) {
+    closedContext = f.context();
+    closedSeqno = f.seqno();
     try {
-      return defaultName(f);
+      closedDriverName = f.driverName();
+      closedTimelineName = f.timelineName();
     } catch (RuntimeException e) {
-      return "sync_file-" + f.context() + '-' + f.seqno();
+      name = "sync_file-" + f.context() + '-' + f.seqno();
     }
   }
 
@@ -429,13 +463,21 @@ public final class SyncFile implements AutoCloseable {
     return new IllegalStateException("sync file '" + name() + "' is closed");
   }
 
+  /**
+   * Registers the file's callback; called once, by the ready() whose push replaced null. The
+   * callback is published in the volatile field before it is added and the word is re-read after:
+   * close() swaps the word and then reads the field, so either close() sees the callback and
+   * removes it, or this re-read sees CLOSED and removes it here (both may; the second is a no-op).
+   */
   private void registerCallback(Fence f) {
-    if (!f.addCallback(callback)) {
+    FenceCallback cb = signaled -> onFenceSignaled();
+    callback = cb;
+    if (!f.addCallback(cb)) {
       // Already signaled: the callback will never run, so do its work here.
       onFenceSignaled();
     } else if (waitersVolatile() == CLOSED) {
       // close() ran between our push and our registration and may have missed it.
-      f.removeCallback(callback);
+      f.removeCallback(cb);
     }
   }
 

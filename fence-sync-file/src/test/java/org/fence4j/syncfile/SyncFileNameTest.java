@@ -98,6 +98,23 @@ class SyncFileNameTest {
         .hasMessageContaining("d-t" + context + "-4");
   }
 
+  /** close() never throws, even when the fence's names do; the file is then named by identity. */
+  @Test
+  void close_fenceNamesThrow_closesAndNamesFileByIdentity() {
+    long context = TestSupport.freshContext();
+    SyncFile file =
+        SyncFile.create(
+            new TestFence(context, 5) {
+              @Override
+              public String driverName() {
+                throw new IllegalStateException("no name");
+              }
+            });
+    file.close();
+
+    assertThat(file.name()).isEqualTo("sync_file-" + context + "-5");
+  }
+
   /** A merged file carries the name given to merge. */
   @Test
   void name_ofMergedFile_isNameGivenToMerge() {
