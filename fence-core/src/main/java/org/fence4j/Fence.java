@@ -40,9 +40,13 @@ import org.jspecify.annotations.Nullable;
  * the fence is visibly signaled, in registration order, exactly once, and never while fence4j holds
  * a lock; a callback may add or remove callbacks, signal other fences, or release what it guards.
  * Signals that cascade through callbacks do not grow the stack: the outermost {@code signal()} runs
- * them iteratively, and when it returns every inline callback registered before it has run.
- * Blocking waits park with {@link LockSupport}; no monitors are used, so waiting virtual threads do
- * not pin their carrier.
+ * them iteratively, and when it returns every inline callback registered before it has run. Every
+ * waiter (any fence4j wait) is woken before any callback of the fence runs. A callback that blocks
+ * in a fence4j wait first hands the callbacks queued behind it to a relay thread, which runs them
+ * (never inside that wait); the outermost {@code signal()} still returns only after they have run.
+ * If the fence's {@link #onEnableSignaling()} hook throws, the fence fails with {@link
+ * FenceError#EIO} (see {@link #enableSignaling()}). Blocking waits park with {@link LockSupport};
+ * no monitors are used, so waiting virtual threads do not pin their carrier.
  *
  * <p>Memory consistency effects: actions before a signal happen-before actions after observing the
  * fence signaled (in another thread's {@code isSignaled()}, {@code await}, or a callback), and the
@@ -504,9 +508,10 @@ public abstract class Fence {
   // Consumer side
 
   /**
-   * Registers {@code cb} to run once, inline in the signaling thread, when the fence signals.
-   * Enables signaling. The same instance may be registered more than once (on one fence or
-   * several); each registration runs once.
+   * Registers {@code cb} to run once, inline in the signaling thread (or on a relay thread, when a
+   * callback ahead of it blocks in a fence4j wait), when the fence signals. Enables signaling. The
+   * same instance may be registered more than once (on one fence or several); each registration
+   * runs once.
    *
    * @param cb the callback
    * @return {@code true} if registered; {@code false} if the fence is already signaled, and then
