@@ -220,7 +220,9 @@ public final class FenceWatchdog implements AutoCloseable {
         return;
       }
       try {
-        FenceHungEvent.emit(Diagnostics.describe(e.pending.fence()), e.ageNanos);
+        if (Diagnostics.jfrActive()) {
+          FenceHungEvent.emit(Diagnostics.describe(e.pending.fence()), e.ageNanos);
+        }
       } catch (Throwable t) {
         Diagnostics.access().reportException(t);
       }

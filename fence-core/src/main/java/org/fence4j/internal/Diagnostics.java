@@ -37,7 +37,9 @@ public final class Diagnostics {
    * are untouched. The blocking path of a wait (the thread is about to park, which costs
    * microseconds) reads `mode`, the per-thread "on a signaling path" state (the Dispatcher's
    * thread-local, which that path reads anyway, and a section counter only once a section was
-   * ever begun) and asks JFR whether FenceWait is enabled.
+   * ever begun) and, once the Flight Recorder has been initialized in this JVM (a static volatile
+   * read of FlightRecorder.isInitialized() until then; no event class is loaded before), asks JFR
+   * whether FenceWait is enabled.
    *
    * Tracking: each fence constructed while `mode != OFF` gets a Tracked entry, a WeakReference to
    * the fence (so tracking never keeps a fence alive) with its creation time, an order number and,
@@ -444,17 +446,17 @@ public final class Diagnostics {
     if (onSignalingPath(a)) {
       reportSignalingWait(a, fences);
     }
-    FenceWaitEvent event = FenceWaitEvent.beginIfEnabled();
     boolean tracking = mode != OFF;
+    FenceWaitEvent event = jfrActive() ? FenceWaitEvent.beginIfEnabled() : null;
     if (event == null && !tracking) {
       return null;
     }
     Wait w = new Wait(Thread.currentThread(), fences, timeoutNanos);
-    w.event = event;
     if (tracking) {
       WAITS.add(w);
       w.registered = true;
     }
+    w.event = event;
     return w;
   }
 
@@ -498,6 +500,31 @@ public final class Diagnostics {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // JFR
+
+  /** Set once the Flight Recorder was seen initialized; from then on event classes may load. */
+  private static volatile boolean jfrSeen;
+
+  /**
+   * Whether JFR events may be worth creating: the Flight Recorder has been initialized in this JVM
+   * (a recording was started, by the API, {@code jcmd} or {@code -XX:StartFlightRecording}). Until
+   * then no event class is loaded: the first load of a JFR event class costs about half a second,
+   * which a wait must not pay while nobody records.
+   *
+   * @return {@code true} once the Flight Recorder is initialized
+   */
+  public static boolean jfrActive() {
+    if (jfrSeen) {
+      return true;
+    }
+    if (jdk.jfr.FlightRecorder.isInitialized()) {
+      jfrSeen = true;
+      return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Signaling sections
 
   /** Marks the current thread as on a signaling path (one more nesting level). */
@@ -536,7 +563,9 @@ public final class Diagnostics {
             + "\" waits for "
             + what;
     try {
-      SignalingViolationEvent.emit(what, message);
+      if (jfrActive()) {
+        SignalingViolationEvent.emit(what, message);
+      }
     } catch (Throwable e) {
       a.reportException(e);
     }
