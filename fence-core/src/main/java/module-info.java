@@ -6,8 +6,10 @@
  * pending fences, the watchdog, signaling sections). The package {@code org.fence4j.internal} is
  * exported only to the other fence4j modules and is not part of the API.
  */
+// The modules named in qualified exports are built after this one, so javac cannot see them here.
+@SuppressWarnings("module")
 module org.fence4j.core {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires jdk.jfr;
 
   exports org.fence4j;

@@ -8,7 +8,7 @@
  */
 module org.fence4j.syncfile {
   requires transitive org.fence4j.core;
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports org.fence4j.syncfile;
 }

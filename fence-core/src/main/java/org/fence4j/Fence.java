@@ -147,6 +147,7 @@ public abstract class Fence {
    * @param seqno the sequence number within the context; fences of one context signal in seqno
    *     order
    */
+  @SuppressWarnings("this-escape") // tracking only records the reference (lint of JDK 21+)
   protected Fence(long context, long seqno) {
     this.context = context;
     this.seqno = seqno;

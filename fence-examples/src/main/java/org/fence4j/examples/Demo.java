@@ -42,6 +42,7 @@ public final class Demo {
   /** A decoder thread advances a timeline; the consumer waits on points of it. */
   private static void producerAndConsumer() throws InterruptedException {
     System.out.println("== producer and consumer on a software timeline ==");
+    Fence never;
     try (SoftwareTimeline decoder = SoftwareTimeline.create("decoder")) {
       List<Fence> frames = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
@@ -65,10 +66,9 @@ public final class Demo {
         System.out.println("  consumer: frame " + (i + 1) + " ready: " + frames.get(i).describe());
       }
       producer.join();
-      Fence never = decoder.createFence(10);
-      decoder.close();
-      System.out.println("  closing the timeline fails its pending point: " + never.describe());
+      never = decoder.createFence(10);
     }
+    System.out.println("  closing the timeline fails its pending point: " + never.describe());
   }
 
   /** Two engines race; the consumer takes whichever finishes first. */
