@@ -9,7 +9,7 @@
 module org.fence4j.syncobj {
   requires transitive org.fence4j.core;
   requires transitive org.fence4j.syncfile;
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports org.fence4j.syncobj;
 }
