@@ -213,6 +213,8 @@ public final class RatioReport {
       }
     }
 
+    scaling(scores, csv, md, missing);
+
     if (footprint != null && Files.exists(footprint)) {
       md.add("");
       md.add(
@@ -279,6 +281,62 @@ public final class RatioReport {
     }
     Files.write(out.resolve("ratios.md"), md, StandardCharsets.UTF_8);
     csv.forEach(System.out::println);
+  }
+
+  /**
+   * ResourceSet on disjoint buffers: per-thread throughput with one and two threads, and the
+   * scaling {@code 2 * t1 / t2} (two threads' total throughput over one thread's), for fence4j and
+   * the KDS-like global-lock baseline. CSV rows: {@code resourceset-scaling[-global-lock],<ns/op
+   * per thread, 2 threads>,one-thread,<ns/op, 1 thread>,<scaling>}.
+   */
+  private static void scaling(
+      Map<String, Score> scores, List<String> csv, List<String> md, List<String> missing) {
+    String prefix = "ResourceSetScalingBenchmark.";
+    String[][] rows = {
+      {"resourceset-scaling", "fence4j", "fence4jOneThread", "fence4jTwoThreads", "≥ 1.6"},
+      {
+        "resourceset-scaling-global-lock",
+        "KDS-like global lock",
+        "globalLockOneThread",
+        "globalLockTwoThreads",
+        ""
+      }
+    };
+    List<String> table = new ArrayList<>();
+    for (String[] row : rows) {
+      Score one = scores.get(prefix + row[2]);
+      Score two = scores.get(prefix + row[3]);
+      if (one == null || two == null) {
+        missing.add(row[0]);
+        continue;
+      }
+      double scaling = 2 * one.value() / two.value();
+      csv.add(
+          String.join(
+              ",", row[0], num(two.value()), "one-thread", num(one.value()), ratio(scaling)));
+      String verdict =
+          row[4].isEmpty() ? "" : (scaling >= 1.6 ? row[4] + ": met" : row[4] + ": **missed**");
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s |",
+              row[1],
+              withError(one),
+              withError(two),
+              num(1e6 / one.value()),
+              num(1e6 / two.value()),
+              ratio(scaling),
+              verdict));
+    }
+    if (!table.isEmpty()) {
+      md.add("");
+      md.add(
+          "| ResourceSet, exclusive set on own buffers | 1 thread ns/op | 2 threads ns/op"
+              + " (per thread) | ops/ms per thread, 1 thread | ops/ms per thread, 2 threads"
+              + " | scaling 2T/1T | target |");
+      md.add("|---|---:|---:|---:|---:|---:|:---:|");
+      md.addAll(table);
+    }
   }
 
   /** Reads every benchmark's primary score and secondary scores under a short key. */
