@@ -934,11 +934,6 @@ public final class ReservationObject {
     return witness == null ? fresh : (ResourceQueue) witness;
   }
 
-  /** This buffer's resource-set state, or null if no resource set ever named it. */
-  @Nullable ResourceQueue resourceQueueIfCreated() {
-    return resourceQueue;
-  }
-
   /** Number of stored entries, signaled ones included (for tests). */
   int storedCount() {
     return snapshot.count;

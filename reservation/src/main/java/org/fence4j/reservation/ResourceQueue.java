@@ -140,16 +140,6 @@ final class ResourceQueue {
     }
   }
 
-  /** Whether {@code link} is queued here (for tests; takes the lock). */
-  boolean containsForTest(ResourceSet.Link link) {
-    lock.lock();
-    try {
-      return links.contains(link);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Number of queued links (for tests; takes the lock). */
   int queuedLinks() {
     lock.lock();

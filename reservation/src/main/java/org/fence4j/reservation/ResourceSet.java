@@ -625,16 +625,6 @@ public final class ResourceSet implements AutoCloseable {
     }
   }
 
-  /** Whether this set's request is in its buffers' queues (for tests). */
-  boolean isQueuedForTest() {
-    for (Link link : links) {
-      if (link.queue.containsForTest(link)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The set behind a future returned by acquireAsync (for tests). */
   static ResourceSet setOfForTest(CompletableFuture<ResourceSet> future) {
     return ((GrantFuture) future).set;
