@@ -1144,7 +1144,7 @@ public final class SyncObject {
     private final @Nullable WaitSlot[] slots;
 
     /** Signaled by a slot's submission; replaced by the waiting thread once signaled. */
-    volatile WakeFence wake = new WakeFence();
+    volatile WakeFence wake = new WakeFence(this);
 
     Waiter(SyncPoint[] points, @Nullable Fence[] found) {
       this.points = points;
@@ -1167,7 +1167,7 @@ public final class SyncObject {
      */
     boolean refresh(@Nullable Fence[] found) {
       if (wake.isSignaled()) {
-        wake = new WakeFence(); // before reading the slots: see the overview
+        wake = new WakeFence(this); // before reading the slots: see the overview
       }
       boolean awaiting = false;
       for (int i = 0; i < slots.length; i++) {
@@ -1195,10 +1195,47 @@ public final class SyncObject {
     }
   }
 
-  /** The private fence a blocked wait parks on while it waits for a submission. */
+  /**
+   * The private fence a blocked wait parks on while it waits for a submission. Diagnosis (fence
+   * tracking, the watchdog, JFR) shows the waiting thread on it; its description names the points
+   * the wait still expects to be submitted.
+   */
   private static final class WakeFence extends Fence {
-    WakeFence() {
+    private final Waiter waiter;
+
+    WakeFence(Waiter waiter) {
       super(WAKE_CONTEXT, 0L);
+      this.waiter = waiter;
+    }
+
+    /**
+     * The usual line, then {@code "; waiting for submission of point <p> of syncobj@<id>, ..."}
+     * (the first three such points and a count). Reads only the wait's own fields; never throws.
+     */
+    @Override
+    public String describe() {
+      StringBuilder sb = new StringBuilder(super.describe());
+      int listed = 0;
+      int more = 0;
+      for (int i = 0; i < waiter.slots.length; i++) {
+        WaitSlot slot = waiter.slots[i];
+        if (slot == null || slot.found != null) {
+          continue;
+        }
+        if (listed == 3) {
+          more++;
+          continue;
+        }
+        sb.append(listed++ == 0 ? "; waiting for submission of " : ", ")
+            .append("point ")
+            .append(slot.point)
+            .append(" of syncobj@")
+            .append(Integer.toHexString(System.identityHashCode(waiter.points[i].syncObject())));
+      }
+      if (more > 0) {
+        sb.append(" and ").append(more).append(" more");
+      }
+      return sb.toString();
     }
 
     @Override

@@ -23,6 +23,12 @@ import org.junit.jupiter.api.Test;
 public class SyncObjectLincheckTest {
   private static final int POINTS = 3;
 
+  /**
+   * Scenarios per test: small, so that the suite stays fast on a loaded machine; {@code
+   * -Dfence4j.lincheck.scale=N} multiplies them for a deeper run by hand.
+   */
+  private static final int SCENARIOS = 4 * Integer.getInteger("fence4j.lincheck.scale", 1);
+
   private final SyncObject obj = SyncObject.create();
   private final Fence[] fences = new Fence[POINTS + 1];
 
@@ -110,8 +116,8 @@ public class SyncObjectLincheckTest {
   @Test
   void modelChecking() {
     new ModelCheckingOptions()
-        .iterations(5)
-        .invocationsPerIteration(100)
+        .iterations(SCENARIOS)
+        .invocationsPerIteration(60)
         .threads(2)
         .actorsPerThread(3)
         .actorsBefore(2)
@@ -122,7 +128,7 @@ public class SyncObjectLincheckTest {
   @Test
   void stress() {
     new StressOptions()
-        .iterations(6)
+        .iterations(SCENARIOS)
         .invocationsPerIteration(100)
         .threads(3)
         .actorsPerThread(3)

@@ -475,4 +475,35 @@ class SyncObjectWaitTest {
       assertThat(waiter.join()).isPresent();
     }
   }
+
+  /**
+   * A thread blocked in a wait on a point's fence is woken before the callbacks of that fence run:
+   * a callback registered before the signal that blocks until the waiter has returned does not
+   * deadlock (it would if the waiter were only woken after it).
+   */
+  @Test
+  void waitAll_blockedOnPointFence_wokenBeforeCallbacksOfThatFence() throws Exception {
+    SyncObject obj = SyncObject.create();
+    Fence work = new TestFence();
+    obj.addPoint(1, work);
+    try (Spawned<Boolean> waiter =
+        Spawned.start("waiter", () -> SyncObject.waitAll(List.of(obj.at(1)), LONG))) {
+      awaitBlocked(waiter);
+      CompletableFuture<Boolean> waiterDoneFirst = new CompletableFuture<>();
+      work.addCallback(
+          f -> {
+            try {
+              waiter.thread().join(LONG.toMillis()); // inline, in the signaling thread
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            waiterDoneFirst.complete(!waiter.thread().isAlive());
+          });
+
+      work.signal();
+
+      assertThat(waiterDoneFirst).isCompletedWithValue(true);
+      assertThat(waiter.join()).isTrue();
+    }
+  }
 }
