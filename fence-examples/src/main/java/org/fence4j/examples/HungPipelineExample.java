@@ -61,6 +61,7 @@ public final class HungPipelineExample {
   /** One frame for the render stage: wait for its decode, then render it. */
   private record RenderJob(Fence decoded, Fence rendered) {}
 
+  @SuppressWarnings("try") // the watchdog only has to run while the block does
   static Outcome run(PrintStream out, Duration threshold) throws Exception {
     FenceTracking.enable(true); // with creation sites; or -Dfence4j.tracking=sites at start-up
     try {
