@@ -349,6 +349,37 @@ class ResourceSetRobustnessTest {
     later.join().release();
   }
 
+  // --- no global lock ---------------------------------------------------------------------------
+
+  /**
+   * Requests on disjoint buffers do not contend: while another thread holds buffer a's queue lock
+   * (as a placement or release on a does for a moment), requests and releases on b go through.
+   */
+  @Test
+  void acquireAndRelease_otherBuffersQueueLocked_doNotWait() throws Exception {
+    ResourceSet onA = ResourceSet.request().exclusive(a).tryAcquire().orElseThrow();
+    try (Worker other = new Worker("holds-a-queue");
+        Worker user = new Worker("uses-b-and-c")) {
+      other.run(() -> a.resourceQueue().lock.lock());
+      try {
+        Future<Boolean> onB =
+            user.submit(
+                () -> {
+                  ResourceSet s =
+                      ResourceSet.request().exclusive(b).shared(c).tryAcquire().orElseThrow();
+                  s.release();
+                  ResourceSet t = ResourceSet.request().exclusive(b, c).acquireAsync().join();
+                  t.release();
+                  return true;
+                });
+        assertThat(onB.get(STEP_SECONDS, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        other.run(() -> a.resourceQueue().lock.unlock());
+      }
+    }
+    onA.release();
+  }
+
   // --- item 5: a callback leaves a fence that no longer matters -------------------------------
 
   /**
