@@ -506,4 +506,19 @@ class SyncObjectWaitTest {
       assertThat(waiter.join()).isTrue();
     }
   }
+
+  /** "Done" is signaled with or without an error: a failed point completes every kind of wait. */
+  @Test
+  void waits_pointSignaledWithError_countAsDone() throws Exception {
+    SyncObject a = SyncObject.create();
+    SyncObject b = SyncObject.create();
+    Fence failed = new TestFence();
+    a.addPoint(1, failed);
+    b.addPoint(1, new TestFence());
+    failed.signal(org.fence4j.FenceError.EIO);
+
+    assertThat(SyncObject.waitAll(List.of(a.at(1)), Duration.ZERO)).isTrue();
+    assertThat(SyncObject.waitAny(List.of(b.at(1), a.at(1)), Duration.ZERO)).isEqualTo(1);
+    assertThat(a.find(1)).hasValueSatisfying(f -> assertThat(f.error()).isPresent());
+  }
 }
