@@ -199,6 +199,7 @@ public final class WwMutex {
 
   private final WwClass wwClass;
   private final @Nullable UnlockListener listener;
+  private final long handoffNanos; // HANDOFF_NANOS; tests pin the two branches with 0 or MAX
   private final ReentrantLock guard = new ReentrantLock();
   private final ArrayList<Waiter> waiters = new ArrayList<>(); // guarded by guard
   private volatile int queued; // waiters.size(); written under guard
@@ -216,8 +217,19 @@ public final class WwMutex {
   }
 
   WwMutex(WwClass wwClass, @Nullable UnlockListener listener) {
+    this(wwClass, listener, HANDOFF_NANOS);
+  }
+
+  /** For tests: {@code handoffNanos} 0 hands off at every contended unlock, MAX_VALUE never. */
+  WwMutex(WwClass wwClass, @Nullable UnlockListener listener, long handoffNanos) {
     this.wwClass = Objects.requireNonNull(wwClass, "wwClass");
     this.listener = listener;
+    this.handoffNanos = handoffNanos;
+  }
+
+  /** The internal guard of the wait queue, for tests that order steps around it. */
+  ReentrantLock guard() {
+    return guard;
   }
 
   /**
@@ -593,7 +605,7 @@ public final class WwMutex {
         return;
       }
       Waiter first = waiters.get(0);
-      if (System.nanoTime() - first.since >= HANDOFF_NANOS) {
+      if (System.nanoTime() - first.since >= handoffNanos) {
         waiters.remove(0);
         queued = waiters.size();
         first.granted = true;
