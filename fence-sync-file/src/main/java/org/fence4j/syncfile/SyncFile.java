@@ -160,9 +160,10 @@ public final class SyncFile implements AutoCloseable {
   /**
    * The callback registered on the fence by the first {@link #ready()} on a pending fence; null
    * until then (most files never register one). Volatile for the registration race: see {@link
-   * #registerCallback(Fence)}.
+   * #registerCallback(Fence)}. Package access for the jcstress test that checks that nothing of a
+   * closed file stays registered.
    */
-  private volatile @Nullable FenceCallback callback;
+  volatile @Nullable FenceCallback callback;
 
   /** The fence; {@code null} once closed. Written only by the constructor and {@link #close()}. */
   private volatile @Nullable Fence fence;
