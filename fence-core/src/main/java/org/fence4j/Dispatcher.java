@@ -63,9 +63,26 @@ final class Dispatcher {
 
   private Dispatcher() {}
 
-  /** Runs (or, when nested, queues) the listener chain {@code first} of {@code fence}. */
-  static void dispatch(Fence fence, Node.Listener first) {
-    Dispatcher d = CURRENT.get();
+  /** This thread's dispatcher (made on first use). */
+  static Dispatcher current() {
+    return CURRENT.get();
+  }
+
+  /**
+   * Runs (or, when nested, queues) the listener chain {@code first} of {@code fence}.
+   *
+   * @param known this thread's dispatcher if the caller has it already, else null
+   */
+  static void dispatch(@Nullable Dispatcher known, Fence fence, Node.Listener first) {
+    Dispatcher d = known;
+    if (d == null) {
+      try {
+        d = CURRENT.get(); // the first dispatch on a thread makes its dispatcher: may overflow
+      } catch (Throwable t) {
+        rescue(fence, first); // nothing ran yet: best effort to run it all on a relay
+        throw t;
+      }
+    }
     if (d.running) {
       d.enqueue(fence, first);
       return;
@@ -96,6 +113,15 @@ final class Dispatcher {
     return CURRENT.get().running;
   }
 
+  /** Loads and initializes this class and the classes it uses (see Fence's static initializer). */
+  static void preload() {
+    CURRENT.get();
+    new Session(Thread.currentThread()).outstanding.get();
+    new Batch(null, null, new Ring(), null, null, new Ring()).getClass();
+    new Rescue(null, null, null).getClass();
+    Relay.EXECUTOR.getClass();
+  }
+
   /**
    * Called by every fence4j wait after it registered its wake-up and before it parks: if this
    * thread is running callbacks and more are queued behind the current one, hands them to a relay
@@ -115,9 +141,47 @@ final class Dispatcher {
    */
   static void rescue(Fence fence, Node list) {
     try {
-      Relay.EXECUTOR.execute(() -> fence.fire(Fence.wakeAndOrder(list)));
+      Relay.EXECUTOR.execute(new Rescue(fence, list, null));
     } catch (Throwable ignored) {
       // No stack or no thread left; waiters still notice the signal by their park slice.
+    }
+  }
+
+  /** Hands a listener chain nothing has run yet to a relay thread; best effort, never throws. */
+  private static void rescue(Fence fence, Node.Listener first) {
+    try {
+      Relay.EXECUTOR.execute(new Rescue(fence, null, first));
+    } catch (Throwable ignored) {
+      // No stack or no thread left.
+    }
+  }
+
+  /**
+   * A signal's work rescued onto a relay: a detached list to wake and fire, or a chain to fire. A
+   * class rather than a lambda, so no call site is linked for the first time near the stack limit.
+   */
+  private static final class Rescue implements Runnable {
+    private final @Nullable Fence fence;
+    private final @Nullable Node list;
+    private final Node.@Nullable Listener chain;
+
+    Rescue(@Nullable Fence fence, @Nullable Node list, Node.@Nullable Listener chain) {
+      this.fence = fence;
+      this.list = list;
+      this.chain = chain;
+    }
+
+    @Override
+    public void run() {
+      Fence f = fence;
+      if (f == null) {
+        return;
+      }
+      Node l = list;
+      Node.Listener first = l != null ? Fence.wakeAndOrder(l) : chain;
+      if (first != null) {
+        f.fire(first);
+      }
     }
   }
 

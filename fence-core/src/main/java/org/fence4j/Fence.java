@@ -366,16 +366,22 @@ public abstract class Fence {
   /** Runs the callbacks returned by {@link #publishSignal} (see Dispatcher). */
   final void fire(Node.Listener first) {
     if (first != NO_LISTENERS) {
-      Dispatcher.dispatch(this, first);
+      Dispatcher.dispatch(null, this, first);
     }
   }
 
   private boolean signal0(@Nullable Object outcome, long timestampNanos, boolean readClock) {
+    Object s = state;
+    // With listeners, get this thread's dispatcher before the claim: making it (the first time on
+    // a thread) is what fails near the stack limit, and then nothing is claimed yet.
+    Dispatcher d = s instanceof Node && s != Node.ENABLED ? Dispatcher.current() : null;
     Node.Listener fifo = publishSignal(outcome, timestampNanos, readClock);
     if (fifo == null) {
       return false;
     }
-    fire(fifo);
+    if (fifo != NO_LISTENERS) {
+      Dispatcher.dispatch(d, this, fifo);
+    }
     return true;
   }
 
@@ -1150,5 +1156,11 @@ public abstract class Fence {
       throw new ExceptionInInitializerError(e);
     }
     Diagnostics.setAccess(new DebugAccess());
+    // Load and initialize now, at a normal stack depth, every class the signal path uses later. A
+    // class first initialized by a signal made near the stack limit (StackOverflowError inside its
+    // initializer) would be unusable for the rest of the JVM's life (NoClassDefFoundError).
+    Dispatcher.preload();
+    Node.ENABLED.getClass();
+    Failure.class.getName();
   }
 }
