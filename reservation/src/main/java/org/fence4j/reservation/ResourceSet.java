@@ -67,11 +67,13 @@ import org.jspecify.annotations.Nullable;
  * ReservationObject#unlock()}, {@link WwMutex#unlock()} or {@link LockedReservations#close()}, nor
  * on a thread while the library holds a buffer lock for it. The grant runs in the acquiring thread
  * if everything is free (then the future is complete before {@code acquireAsync()} returns), in the
- * thread that releases a set or signals a fence the request waited for, or, when the request waited
- * for a buffer's lock, on a library thread (a daemon thread of an internal pool) after that buffer
- * was unlocked. Grants triggered from inside a grant callback run after that callback returns, so
- * cascades use constant stack depth; do not block inside a grant callback waiting for another
- * future of this class.
+ * thread that releases a set or signals a fence the request waited for, or on a library thread (a
+ * daemon thread of an internal pool): when the request waited for a buffer's lock (after that
+ * buffer was unlocked), and when the thread that made the grant possible holds ww locks through an
+ * acquire context (inside {@link ReservationLocks#lockAll} ... {@link LockedReservations#close()}).
+ * Grants triggered from inside a grant callback run after that callback returns, so cascades use
+ * constant stack depth; do not block inside a grant callback waiting for another future of this
+ * class.
  *
  * <p><b>Failures.</b> If a fence hook ({@link Fence#peekSignaled()}, {@link
  * Fence#onEnableSignaling()}) of a fence on one of the buffers throws while a request is being
@@ -132,7 +134,9 @@ public final class ResourceSet implements AutoCloseable {
    * Where grants run (no user code inside unlock()): the buffer unlock hook only collects the
    * READY unlock waiters and hands them to GrantThreads (a cached pool of daemon threads); a
    * release, a fence signal or the acquiring call run installs inline in their thread, through
-   * Trampoline so that cascades of callbacks use constant stack depth.
+   * Trampoline so that cascades of callbacks use constant stack depth; a grant whose future was
+   * handed out completes on GrantThreads instead if that thread is inside a ww transaction
+   * (WwAcquireContext's per-thread count of contexts holding locks).
    *
    * Fence callbacks: at most one registered per set at a time ("waiting": null, a Wait, or DEAD
    * once granted or released). Registering a new one removes the previous one; the grant and the
@@ -205,6 +209,7 @@ public final class ResourceSet implements AutoCloseable {
   private volatile int state = QUEUED;
   private volatile @Nullable Object waiting; // null, a Wait, or DEAD
   private boolean registered; // touched by the installing thread only (installWip)
+  private volatile boolean handedOut; // acquireAsync returned the future to the caller
 
   private ResourceSet(Map<ReservationObject, Boolean> wanted) {
     int n = wanted.size();
@@ -447,10 +452,26 @@ public final class ResourceSet implements AutoCloseable {
     }
     if (result == INSTALLED) {
       if (markGranted()) {
-        future.grant();
+        completeGrant();
       } else {
         fence.signal(); // released while we installed: make sure nobody waits for us
       }
+    }
+  }
+
+  /**
+   * Completes the future, running its dependents here, unless this thread is inside a ww
+   * transaction (it holds locks through an acquire context, e.g. between {@link
+   * ReservationLocks#lockAll} and {@link LockedReservations#close()}) and the future was handed
+   * out: then a grant thread completes it, so user code never runs while such locks are held. A
+   * future not handed out yet (the acquiring call itself, or a blocking acquire's) has no user
+   * dependents.
+   */
+  private void completeGrant() {
+    if (handedOut && WwAcquireContext.transactionOnCurrentThread() != null) {
+      GrantThreads.execute(future::grant);
+    } else {
+      future.grant();
     }
   }
 
@@ -721,6 +742,7 @@ public final class ResourceSet implements AutoCloseable {
     public CompletableFuture<ResourceSet> acquireAsync() {
       ResourceSet set = build();
       set.submitAsync();
+      set.handedOut = true;
       return set.future;
     }
 

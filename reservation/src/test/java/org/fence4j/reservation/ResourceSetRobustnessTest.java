@@ -237,6 +237,43 @@ class ResourceSetRobustnessTest {
     probe.assertRanOutside();
   }
 
+  /**
+   * A fence signaled by a thread inside a ww transaction (locks taken by lockAll, not yet closed)
+   * does not run the grant callbacks of the sets waiting on it in that thread while it holds them.
+   */
+  @Test
+  void signal_byThreadHoldingLockAllLocks_grantCallbackRunsOutsideTransaction() throws Exception {
+    Fence f = TestSupport.fence();
+    addWrite(a, f);
+    CompletableFuture<ResourceSet> waiter = ResourceSet.request().exclusive(a).acquireAsync();
+    assertThat(waiter).isNotDone();
+    Probe probe = new Probe();
+    probe.watch(waiter, a, b);
+
+    try (LockedReservations held = ReservationLocks.lockAll(List.of(b))) {
+      probe.unlockWith(f::signal); // "inside" = on this thread while it holds b
+      assertThat(held.objects()).containsExactly(b);
+    }
+
+    probe.assertRanOutside();
+  }
+
+  /** The same for a release by a thread inside a ww transaction. */
+  @Test
+  void release_byThreadHoldingLockAllLocks_grantCallbackRunsOutsideTransaction() throws Exception {
+    ResourceSet holder = ResourceSet.request().exclusive(a).tryAcquire().orElseThrow();
+    CompletableFuture<ResourceSet> waiter = ResourceSet.request().exclusive(a).acquireAsync();
+    Probe probe = new Probe();
+    probe.watch(waiter, a, b);
+
+    try (LockedReservations held = ReservationLocks.lockAll(List.of(b))) {
+      probe.unlockWith(holder::release);
+      assertThat(held.objects()).containsExactly(b);
+    }
+
+    probe.assertRanOutside();
+  }
+
   // --- item 2: a throwing fence hook never strands a request ---------------------------------
 
   /** A peek hook that throws during the install fails that request and frees the buffer. */
