@@ -67,15 +67,11 @@ class FenceTest {
     }
     Race.Party<Round> signaler = Round::signal;
 
-    int rounds =
-        Race.run(
-            2_000,
-            Duration.ofSeconds(1),
-            Round::new,
-            List.of(signaler, signaler, signaler, signaler),
-            r -> assertThat(r.winners).hasValue(1));
-
-    assertThat(rounds).isPositive();
+    Race.run(
+        2_000,
+        Round::new,
+        List.of(signaler, signaler, signaler, signaler),
+        r -> assertThat(r.winners).hasValue(1));
   }
 
   /** signal(timestamp) records the given timestamp. */
@@ -396,15 +392,11 @@ class FenceTest {
     Race.Party<TestFence> waiter = f -> f.await(Duration.ZERO);
     Race.Party<TestFence> enabler = TestFence::enableSignaling;
 
-    int rounds =
-        Race.run(
-            2_000,
-            Duration.ofSeconds(1),
-            TestFence::new,
-            List.of(adder, waiter, enabler, enabler),
-            f -> assertThat(f.enableCalls).hasValue(1));
-
-    assertThat(rounds).isPositive();
+    Race.run(
+        2_000,
+        TestFence::new,
+        List.of(adder, waiter, enabler, enabler),
+        f -> assertThat(f.enableCalls).hasValue(1));
   }
 
   /** A hook that returns false (already done) makes enableSignaling signal the fence. */

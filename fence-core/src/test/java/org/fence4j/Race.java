@@ -1,6 +1,5 @@
 package org.fence4j;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -13,9 +12,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Repeats a race, bounded in rounds and in time: each round makes fresh state, releases every party
- * at once through a barrier, waits for all of them, then checks the outcome. Failures in parties or
+ * Repeats a race a fixed number of rounds: each round makes fresh state, releases every party at
+ * once through a barrier, waits for all of them, then checks the outcome. Failures in parties or
  * checks fail the test; every thread is gone when {@link #run} returns.
+ *
+ * <p>Bounded by rounds, not by time: on a loaded machine a time budget would silently run only a
+ * few rounds. The only time bound is a per-step safety net that fails the test when a party hangs.
  */
 final class Race {
   /** Per-round bound on a party; only hit when something hangs. */
@@ -30,18 +32,18 @@ final class Race {
   }
 
   /**
-   * Runs rounds until {@code maxRounds} or {@code budget} is reached (at least one round).
+   * Runs exactly {@code rounds} rounds (at least one).
    *
    * @return the number of rounds run
    */
-  static <S> int run(
-      int maxRounds, Duration budget, Supplier<S> setup, List<Party<S>> parties, Consumer<S> check)
+  static <S> int run(int rounds, Supplier<S> setup, List<Party<S>> parties, Consumer<S> check)
       throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds must be positive, was " + rounds);
+    }
     ExecutorService pool = Executors.newFixedThreadPool(parties.size());
     try {
-      long deadline = System.nanoTime() + budget.toNanos();
-      int rounds = 0;
-      do {
+      for (int round = 0; round < rounds; round++) {
         S state = setup.get();
         CyclicBarrier start = new CyclicBarrier(parties.size());
         List<Future<?>> running = new ArrayList<>();
@@ -66,8 +68,7 @@ final class Race {
           }
         }
         check.accept(state);
-        rounds++;
-      } while (rounds < maxRounds && deadline - System.nanoTime() > 0);
+      }
       return rounds;
     } finally {
       pool.shutdownNow();

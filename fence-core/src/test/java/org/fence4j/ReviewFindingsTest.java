@@ -270,7 +270,6 @@ class ReviewFindingsTest {
   void setError_racingSignal_errorRecordedIffSetErrorReturned() throws Exception {
     Race.run(
         2000,
-        java.time.Duration.ofMillis(800),
         () -> new Object[] {pending(), new AtomicBoolean()},
         List.of(
             s -> ((Fence) s[0]).signal(),
