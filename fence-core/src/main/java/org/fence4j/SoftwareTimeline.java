@@ -23,9 +23,12 @@ import org.fence4j.internal.TimelineRegistry;
  *
  * <p>Points signal in value order. A point at or below the current value is born signaled; asking
  * again for a value that is still pending returns the same fence. {@link #close()} signals every
- * pending point with {@link FenceError#ENOENT}. All points share the timeline's context; a point's
- * seqno is its value and its {@code timelineName()} is the timeline's name, its driver name {@code
- * "sw_sync"}.
+ * pending point with {@link FenceError#ENOENT}. A point is a {@link Fence}, so its holder can also
+ * signal it directly (for example with an error, to cancel it); that signals the point only, not
+ * the timeline: the point is no longer pending (it leaves {@link #pendingPoints()}), the value does
+ * not move, and a later {@code createFence} for that value makes a new point that signals when the
+ * value reaches it. All points share the timeline's context; a point's seqno is its value and its
+ * {@code timelineName()} is the timeline's name, its driver name {@code "sw_sync"}.
  *
  * <p>Thread-safe. Points are signaled while a short internal lock is held, so concurrent increments
  * signal them in value order, but their callbacks run after the lock is released, in the
@@ -37,6 +40,12 @@ public final class SoftwareTimeline implements AutoCloseable {
    * sorted). increment/close transition points to signaled under the lock (publishSignal: no
    * callbacks run) in value order, then fire the collected listeners after unlocking, so no user
    * code runs under the lock. `value` is also volatile so value() needs no lock.
+   *
+   * A point signaled directly by its holder stays in `pendingPoints` until something under the
+   * lock meets it: createFence for its value replaces it, pendingPoints() and a sweep drop it, and
+   * increment/close remove it as they pass (publishSignal returns null for it). The sweep runs
+   * when the map has doubled since the last one, so directly signaled points cost amortized O(1)
+   * and the map stays proportional to the points really pending.
    */
 
   private static final String DRIVER_NAME = "sw_sync";
@@ -47,6 +56,11 @@ public final class SoftwareTimeline implements AutoCloseable {
   private final TreeMap<Long, Point> pendingPoints = new TreeMap<>();
   private volatile long value;
   private boolean closed;
+
+  /** Map size at which createFence sweeps directly signaled points out; guarded by lock. */
+  private int sweepAt = MIN_SWEEP;
+
+  private static final int MIN_SWEEP = 16;
 
   private SoftwareTimeline(String name) {
     this.name = name;
@@ -70,7 +84,8 @@ public final class SoftwareTimeline implements AutoCloseable {
   /**
    * Returns a point that signals when the value reaches {@code value}. A value already reached
    * gives a new fence that is born signaled; a value equal to a still-pending point returns that
-   * same fence.
+   * same fence. A point of that value that its holder signaled directly is not pending: it is
+   * replaced by a new point, which signals when the value reaches {@code value}.
    *
    * @param value the point's value, {@code >= 0}; becomes the fence's seqno
    * @return the point
@@ -89,7 +104,16 @@ public final class SoftwareTimeline implements AutoCloseable {
         born.signal();
         return born;
       }
-      return pendingPoints.computeIfAbsent(value, v -> new Point(this, v));
+      Point existing = pendingPoints.get(value);
+      if (existing != null && !existing.isSignaledFlag()) {
+        return existing;
+      }
+      Point point = new Point(this, value);
+      pendingPoints.put(value, point);
+      if (existing == null && pendingPoints.size() >= sweepAt) {
+        dropSignaledDirectly();
+      }
+      return point;
     } finally {
       lock.unlock();
     }
@@ -151,13 +175,15 @@ public final class SoftwareTimeline implements AutoCloseable {
   }
 
   /**
-   * Returns the points that are still pending, in value order (a snapshot, for debugging).
+   * Returns the points that are still pending, in value order (a snapshot, for debugging). Points
+   * their holders signaled directly are not pending.
    *
    * @return a new list
    */
   public List<Fence> pendingPoints() {
     lock.lock();
     try {
+      dropSignaledDirectly();
       return new ArrayList<>(pendingPoints.values());
     } finally {
       lock.unlock();
@@ -233,6 +259,22 @@ public final class SoftwareTimeline implements AutoCloseable {
     for (int i = 0; i < toFire.size(); i += 2) {
       ((Fence) toFire.get(i)).fire((Node.Listener) toFire.get(i + 1));
     }
+  }
+
+  /** How many points the timeline holds, pending or signaled directly (for tests). */
+  int trackedPointCount() {
+    lock.lock();
+    try {
+      return pendingPoints.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes points signaled directly by their holders; lock held. */
+  private void dropSignaledDirectly() {
+    pendingPoints.values().removeIf(Fence::isSignaledFlag);
+    sweepAt = Math.max(MIN_SWEEP, 2 * pendingPoints.size());
   }
 
   private void requireOpen() {

@@ -196,6 +196,86 @@ class SoftwareTimelineTest {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Points signaled directly by their holders
+
+  /** A point its holder signaled directly is not pending any more. */
+  @Test
+  void pendingPoints_pointSignaledDirectly_isNotListed() {
+    Fence kept = timeline.createFence(2);
+    Fence cancelled = timeline.createFence(3);
+    Fence done = timeline.createFence(4);
+
+    cancelled.signal(FenceError.ECANCELED);
+    done.signal();
+
+    assertThat(timeline.pendingPoints()).containsExactly(kept);
+  }
+
+  /**
+   * createFence for the value of a point signaled directly returns a new point, pending until the
+   * value reaches it: the direct signal did not move the timeline.
+   */
+  @Test
+  void createFence_valueOfPointSignaledDirectly_returnsNewPendingPoint() {
+    Fence cancelled = timeline.createFence(5);
+    cancelled.signal(FenceError.ECANCELED);
+
+    Fence again = timeline.createFence(5);
+
+    assertThat(again).isNotSameAs(cancelled);
+    assertThat(again.isSignaled()).isFalse();
+    assertThat(again.seqno()).isEqualTo(5L);
+    assertThat(timeline.pendingPoints()).containsExactly(again);
+    assertThat(timeline.createFence(5)).isSameAs(again);
+  }
+
+  /** The new point signals when the value reaches it, without the old point's error. */
+  @Test
+  void increment_reachesReplacedPoint_signalsNewPointOnly() {
+    Fence cancelled = timeline.createFence(5);
+    cancelled.signal(FenceError.ECANCELED);
+    Fence again = timeline.createFence(5);
+
+    timeline.increment(5);
+
+    assertThat(again.status()).isOne();
+    assertThat(cancelled.status()).isEqualTo(FenceError.ECANCELED.code());
+    assertThat(timeline.pendingPoints()).isEmpty();
+  }
+
+  /** A direct signal leaves the timeline's value alone. */
+  @Test
+  void signal_pointDirectly_leavesValueAlone() {
+    Fence point = timeline.createFence(3);
+
+    point.signal();
+
+    assertThat(timeline.value()).isZero();
+    assertThat(timeline.createFence(1).isSignaled()).isFalse();
+  }
+
+  /** close() leaves a point signaled directly with its own status, not ENOENT. */
+  @Test
+  void close_pointSignaledDirectly_keepsItsOwnStatus() {
+    Fence cancelled = timeline.createFence(3);
+    cancelled.signal(FenceError.ECANCELED);
+
+    timeline.close();
+
+    assertThat(cancelled.status()).isEqualTo(FenceError.ECANCELED.code());
+  }
+
+  /** Points signaled directly do not pile up inside the timeline, however many there are. */
+  @Test
+  void createFence_manyPointsSignaledDirectly_timelineHoldsBoundedNumber() {
+    for (long value = 1; value <= 100_000; value++) {
+      timeline.createFence(value).signal();
+    }
+
+    assertThat(timeline.trackedPointCount()).isLessThanOrEqualTo(32);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // close
 
   /** close() signals every pending point with ENOENT. */
