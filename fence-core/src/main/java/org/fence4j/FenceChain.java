@@ -25,8 +25,10 @@ import org.jspecify.annotations.Nullable;
  * long-lived chain does not keep finished work reachable. Every walk is iterative; chains of any
  * length can be walked, signaled and dropped without deep recursion.
  *
- * <p>The error of a link is the error of its own fence, else the first error this link observes
- * among the earlier fences it waits for (fences already collected before it armed do not count).
+ * <p>The error of a link is the error of its own fence, else the error of the newest earlier link's
+ * fence that failed. A link never signals without an error when an earlier link's fence failed,
+ * whatever walks, lookups or collections ran on the chain meanwhile: a link collected out of the
+ * chain hands its known failure on to the link that collected it.
  *
  * <p>Thread-safe.
  */
@@ -37,13 +39,26 @@ public final class FenceChain extends Fence {
    * concurrent walkers always see a well-formed chain. When signaling is enabled the link arms
    * one callback on the newest unsignaled fence among its own and the earlier links' fences; when
    * that fires (in the dispatcher, so no recursion) it re-arms on the next one, and signals the
-   * link when none is left. `firstError` is set once by CAS.
+   * link when none is left.
+   *
+   * Errors: `firstFailed` is the first failed fence this link has found among its own and the
+   * earlier links' fences, set once by CAS. Before a collector unlinks a signaled link `pc` from
+   * `link` it notes pc's fence and pc's own `firstFailed` into `link`, and only then CASes
+   * `link.prev`. The collector reads `pc.prev` (the replacement) *before* `pc.firstFailed`: every
+   * link unlinked from behind pc up to that prev had its failure noted into pc before the CAS that
+   * the collector's read observed, so the failure is either still reachable through the
+   * replacement or already in pc.firstFailed. (Read the other way round, a concurrent collection
+   * behind pc could slip between the two reads and its failure would be lost.) Walks note
+   * failures newest first, so the first one noted is the newest.
    */
 
   private final Fence fence;
   private final long prevSeqno;
   private volatile @Nullable Fence prev;
-  private volatile @Nullable FenceError firstError;
+
+  /** The first failed fence found among this link's and the earlier links' fences; set once. */
+  private volatile @Nullable Fence firstFailed;
+
   private final FenceCallback rearm = f -> arm();
 
   /** The fence {@link #rearm} is registered on, or null; cleared by the link's own signal. */
@@ -203,17 +218,17 @@ public final class FenceChain extends Fence {
         if (!pc.fence.isSignaled()) {
           return p;
         }
-        link.noteError(pc.fence);
-        FenceError collected = pc.firstError;
+        link.noteFailure(pc.fence);
+        replacement = pc.prev; // before pc.firstFailed: see the overview
+        Fence collected = pc.firstFailed;
         if (collected != null) {
-          link.noteError(collected);
+          link.noteFailure(collected);
         }
-        replacement = pc.prev;
       } else {
         if (!p.isSignaled()) {
           return p;
         }
-        link.noteError(p);
+        link.noteFailure(p);
         replacement = null;
       }
       PREV.compareAndSet(link, p, replacement);
@@ -305,26 +320,30 @@ public final class FenceChain extends Fence {
       if (!contained.isSignaled()) {
         return contained;
       }
-      noteError(contained);
+      noteFailure(contained);
     }
     return null;
   }
 
-  private void noteError(Fence signaled) {
-    if (firstError == null) {
-      signaled.error().ifPresent(this::noteError);
+  /** Records {@code signaled} as this link's first failure if it failed and none is known yet. */
+  private void noteFailure(Fence signaled) {
+    if (firstFailed == null && signaled.status() < 0) {
+      FIRST_FAILED.compareAndSet(this, null, signaled);
     }
   }
 
-  private void noteError(FenceError e) {
-    if (firstError == null) {
-      FIRST_ERROR.compareAndSet(this, null, e);
-    }
+  /**
+   * The first failed fence this link has found so far among its own and the earlier links' fences
+   * (possibly collected out of the chain since), or null; signaled, with an error.
+   */
+  @Nullable Fence knownFailure() {
+    return firstFailed;
   }
 
   private void signalDone() {
     FenceError own = fence.error().orElse(null);
-    FenceError e = own != null ? own : firstError;
+    Fence failed = firstFailed;
+    FenceError e = own != null ? own : failed == null ? null : failed.error().orElse(null);
     if (e == null) {
       signal();
     } else {
@@ -334,13 +353,13 @@ public final class FenceChain extends Fence {
 
   // VarHandle mechanics
   private static final VarHandle PREV;
-  private static final VarHandle FIRST_ERROR;
+  private static final VarHandle FIRST_FAILED;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       PREV = lookup.findVarHandle(FenceChain.class, "prev", Fence.class);
-      FIRST_ERROR = lookup.findVarHandle(FenceChain.class, "firstError", FenceError.class);
+      FIRST_FAILED = lookup.findVarHandle(FenceChain.class, "firstFailed", Fence.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

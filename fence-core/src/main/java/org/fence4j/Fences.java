@@ -1,10 +1,12 @@
 package org.fence4j;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,29 +29,58 @@ public final class Fences {
   private Fences() {}
 
   /**
-   * Returns the leaf fences under arrays and chains: for a chain, the fence of each remaining link
-   * (walking collects signaled links); for an array, its members; a plain fence yields itself.
+   * Returns the leaf fences under arrays and chains, at any depth: for a chain, what the fence of
+   * each remaining link unwraps to (walking collects signaled links); for an array, what its
+   * members unwrap to (including a signal-on-any array that {@link #merge} kept whole inside a
+   * merged array); a plain fence yields itself. The result never holds an array or a chain.
    *
    * @param fence the fence to unwrap
-   * @return a new list of leaves, newest link first for chains, in member order for arrays
+   * @return a new list of leaves, depth first: newest link first for chains, in member order for
+   *     arrays
    * @throws NullPointerException if {@code fence} is null
    */
   public static List<Fence> unwrap(Fence fence) {
     Objects.requireNonNull(fence, "fence");
     List<Fence> leaves = new ArrayList<>();
-    addLeaves(fence, leaves);
+    // Iterative (containers may nest through merges of merges): a stack of iterators over the
+    // containers being unwrapped, each yielding its direct parts in order.
+    ArrayDeque<Iterator<Fence>> open = new ArrayDeque<>();
+    open.push(List.of(fence).iterator());
+    while (!open.isEmpty()) {
+      Iterator<Fence> parts = open.peek();
+      if (!parts.hasNext()) {
+        open.pop();
+        continue;
+      }
+      Fence part = parts.next();
+      if (part instanceof FenceChain) {
+        open.push(linkFences(part).iterator());
+      } else if (part instanceof FenceArray) {
+        open.push(((FenceArray) part).fences().iterator());
+      } else {
+        leaves.add(part);
+      }
+    }
     return leaves;
   }
 
-  private static void addLeaves(Fence fence, List<Fence> leaves) {
-    for (Fence link : FenceChain.walk(fence)) {
-      Fence contained = link instanceof FenceChain ? ((FenceChain) link).fence() : link;
-      if (contained instanceof FenceArray) {
-        leaves.addAll(((FenceArray) contained).fences());
-      } else {
-        leaves.add(contained);
-      }
-    }
+  /** The fence of each remaining link of chain {@code head}, then the fence it started on. */
+  private static Iterable<Fence> linkFences(Fence head) {
+    return () -> {
+      Iterator<Fence> links = FenceChain.walk(head).iterator();
+      return new Iterator<Fence>() {
+        @Override
+        public boolean hasNext() {
+          return links.hasNext();
+        }
+
+        @Override
+        public Fence next() {
+          Fence link = links.next();
+          return link instanceof FenceChain ? ((FenceChain) link).fence() : link;
+        }
+      };
+    };
   }
 
   /**
@@ -57,10 +88,13 @@ public final class Fences {
    * drops signaled leaves, keeps one fence per context (the later seqno), and orders the rest by
    * context.
    *
-   * <p>Unlike the kernel's merge, a leaf that already signaled <em>with an error</em> is not
-   * dropped: the first such leaf is kept (it never delays the result), so the merged fence reports
-   * the failure instead of hiding it. And flattening never changes what an input means: a signaled
-   * array or chain counts as one signaled leaf, and a pending signal-on-any array is kept whole
+   * <p>Unlike the kernel's merge, a failure that already happened is not dropped: the first
+   * signaled leaf with an error is kept (it never delays the result), so the merged fence reports
+   * the failure instead of hiding it. That holds inside chains too: a pending chain link whose
+   * earlier links already failed (even when those links were collected out of the chain) keeps that
+   * failure in the merge, as the link itself will signal with an error. And flattening never
+   * changes what an input means: a signaled array or chain counts as one signaled leaf (with its
+   * own error when its remaining leaves show none), and a pending signal-on-any array is kept whole
    * (the one case where the result is an array holding an array).
    *
    * @param fences the fences to merge; may be empty
@@ -137,6 +171,9 @@ public final class Fences {
       List<Fence> inner = unwrap(fence);
       if (inner.stream().allMatch(Fence::isSignaled)) {
         leaves.addAll(inner); // the usual case: the members' own times and errors
+        if (fence.status() < 0 && inner.stream().noneMatch(f -> f.status() < 0)) {
+          leaves.add(fence); // its failure is in a link collected out of the chain
+        }
       } else {
         leaves.add(fence); // signaled by its owner, or an any-array: done, whatever is inside
       }
@@ -150,8 +187,23 @@ public final class Fences {
         }
       }
     } else if (fence instanceof FenceChain) {
+      List<FenceChain> links = new ArrayList<>();
       for (Fence link : FenceChain.walk(fence)) {
-        addMergeLeaves(link instanceof FenceChain ? ((FenceChain) link).fence() : link, leaves);
+        if (link instanceof FenceChain) {
+          links.add((FenceChain) link);
+          addMergeLeaves(((FenceChain) link).fence(), leaves);
+        } else {
+          addMergeLeaves(link, leaves);
+        }
+      }
+      // Failures of links the walk collected were handed to the links that remain; the head will
+      // signal with one of them, so the merge must keep it. Read after the walk has passed.
+      for (FenceChain link : links) {
+        Fence failed = link.knownFailure();
+        if (failed != null) {
+          leaves.add(failed);
+          break;
+        }
       }
     } else {
       leaves.add(fence);

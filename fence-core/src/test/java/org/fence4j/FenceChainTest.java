@@ -191,6 +191,102 @@ class FenceChainTest {
     assertThat(chain.head().error()).contains(FenceError.ETIME);
   }
 
+  /** The ways to walk (and so collect) a chain, applied to link {@code index} of {@code chain}. */
+  private static final List<String> COLLECTORS = List.of("prev", "walk", "findSeqno", "isSignaled");
+
+  private static void collect(Chain chain, String how, int index) {
+    FenceChain link = chain.link(index);
+    switch (how) {
+      case "prev":
+        link.prev();
+        break;
+      case "walk":
+        FenceChain.walk(link).forEach(f -> {});
+        break;
+      case "findSeqno":
+        FenceChain.findSeqno(link, 1);
+        break;
+      default:
+        link.isSignaled();
+    }
+  }
+
+  /**
+   * A link never signals without the error of an earlier link: whichever link failed, and however
+   * the chain was walked and collected in between (from any link, before or after the failure),
+   * every later link reports the failure.
+   */
+  @Test
+  void error_earlierLinkFailedAndAnyCollection_everyLaterLinkReportsIt() {
+    int length = 4;
+    for (int failing = 0; failing < length; failing++) {
+      for (String how : COLLECTORS) {
+        for (int collector = 0; collector < length; collector++) {
+          for (int signaledFirst = 0; signaledFirst <= length; signaledFirst++) {
+            Chain chain = new Chain(ctx, 1, 2, 3, 4);
+            for (int i = 0; i < length; i++) {
+              if (i == signaledFirst) {
+                collect(chain, how, collector);
+              }
+              if (i == failing) {
+                chain.fences.get(i).signal(FenceError.EIO);
+              } else {
+                chain.fences.get(i).signal();
+              }
+            }
+            collect(chain, how, collector);
+
+            for (int i = failing; i < length; i++) {
+              assertThat(chain.link(i).error())
+                  .as("link %d, failing %d, %s on link %d", i, failing, how, collector)
+                  .contains(FenceError.EIO);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** With several earlier failures, a link reports the newest, however the chain was collected. */
+  @Test
+  void error_severalEarlierFailures_newestWins() {
+    for (String how : COLLECTORS) {
+      for (int collector = 0; collector < 3; collector++) {
+        Chain chain = new Chain(ctx, 1, 2, 3);
+        chain.fences.get(0).signal(FenceError.EIO);
+        collect(chain, how, collector);
+        chain.fences.get(1).signal(FenceError.ETIME);
+        collect(chain, how, collector);
+        chain.fences.get(2).signal();
+
+        assertThat(chain.head().error())
+            .as("%s on link %d", how, collector)
+            .contains(FenceError.ETIME);
+      }
+    }
+  }
+
+  /**
+   * Races prev() of a middle link (collecting the failed first link) against isSignaled() of the
+   * head (walking and collecting the same links): the head always reports the failure. The exact
+   * interleaving is explored deterministically by {@link FenceChainLincheckTest}; this runs it on
+   * real threads, bounded by rounds.
+   */
+  @Test
+  void error_prevRacingIsSignaledOfLaterLink_headKeepsEarlierError() throws Exception {
+    Race.run(
+        2_000,
+        () -> {
+          Chain chain = new Chain(ctx, 1, 2, 3);
+          chain.fences.get(0).signal(FenceError.EIO);
+          chain.fences.get(1).signal();
+          chain.fences.get(2).signal();
+          return chain;
+        },
+        List.of(c -> c.link(1).prev(), c -> c.head().isSignaled()),
+        c -> assertThat(c.head().status()).isEqualTo(FenceError.EIO.code()));
+  }
+
   /** A deadline on a link reaches every pending fence it waits for. */
   @Test
   void setDeadline_pendingLink_forwardsToEveryFence() {

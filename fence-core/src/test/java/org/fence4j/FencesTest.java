@@ -55,6 +55,63 @@ class FencesTest {
     assertThat(Fences.unwrap(head)).containsExactly(c, a, b);
   }
 
+  /** unwrap yields leaves only: the any-array that merge keeps whole is unwrapped too. */
+  @Test
+  void unwrap_mergeHoldingAnyArray_yieldsLeavesOnly() {
+    Fence p1 = pending();
+    Fence p2 = pending();
+    Fence p3 = pending();
+
+    List<Fence> leaves = Fences.unwrap(Fences.merge(p1, FenceArray.any(List.of(p2, p3))));
+
+    assertThat(leaves).containsExactlyInAnyOrder(p1, p2, p3);
+  }
+
+  /** A chain link wrapping a merged array that holds an any-array unwraps to leaves only. */
+  @Test
+  void unwrap_chainOfMergeHoldingAnyArray_yieldsLeavesOnly() {
+    Fence p1 = pending();
+    Fence p2 = pending();
+    Fence p3 = pending();
+    Fence p4 = pending();
+    FenceChain first =
+        FenceChain.create(null, Fences.merge(p1, FenceArray.any(List.of(p2, p3))), 1);
+    FenceChain head = FenceChain.create(first, p4, 2);
+
+    assertThat(Fences.unwrap(head)).containsExactly(p4, p1, p2, p3);
+  }
+
+  /**
+   * A container that merge keeps as one signaled leaf (an array cancelled by its owner) unwraps.
+   */
+  @Test
+  void unwrap_mergeHoldingCancelledArray_yieldsLeavesOnly() {
+    Fence x = pending();
+    Fence y = pending();
+    FenceArray cancelled = FenceArray.all(List.of(x, y));
+    cancelled.signal(FenceError.ECANCELED);
+    Fence p = pending();
+
+    Fence merged = Fences.merge(cancelled, p);
+
+    assertThat(Fences.unwrap(merged)).containsExactlyInAnyOrder(p, x, y);
+  }
+
+  /** Merges of merges nest containers; unwrap still yields only leaves, each once per path. */
+  @Test
+  void unwrap_mergesOfMerges_neverYieldsContainers() {
+    Fence merged = pending();
+    for (int i = 0; i < 50; i++) {
+      FenceArray cancelled = FenceArray.all(List.of(pending(), pending()));
+      cancelled.signal(FenceError.ECANCELED);
+      merged = Fences.merge(merged, cancelled, FenceArray.any(List.of(pending(), pending())));
+    }
+
+    assertThat(Fences.unwrap(merged))
+        .isNotEmpty()
+        .noneMatch(f -> f instanceof FenceArray || f instanceof FenceChain);
+  }
+
   // -------------------------------------------------------------------------------------------
   // merge
 
@@ -271,5 +328,122 @@ class FencesTest {
     b.signal();
 
     assertThat(merged.isSignaled()).isTrue();
+  }
+
+  /** merge still keeps an any-array whole when it comes inside an earlier merge's array. */
+  @Test
+  void merge_mergedArrayHoldingAnyArray_keepsAnyArrayWhole() {
+    Fence p1 = pending();
+    Fence p2 = pending();
+    Fence p3 = pending();
+    Fence p4 = pending();
+    FenceArray any = FenceArray.any(List.of(p2, p3));
+
+    Fence merged = Fences.merge(Fences.merge(p1, any), p4);
+    p1.signal();
+    p4.signal();
+    p3.signal();
+
+    assertThat(((FenceArray) merged).fences()).containsExactlyInAnyOrder(p1, any, p4);
+    assertThat(merged.isSignaled()).isTrue();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // merge keeps failures through chains
+
+  /**
+   * A chain link whose earlier link failed will signal with that error, so merging the link keeps
+   * the failure even though the link's own fence is pending and will succeed.
+   */
+  @Test
+  void merge_pendingLinkAfterFailedLink_mergedReportsFailure() {
+    Fence f1 = pending();
+    Fence f2 = pending();
+    FenceChain link2 = FenceChain.create(FenceChain.create(null, f1, 1), f2, 2);
+    f1.signal(FenceError.EIO);
+
+    Fence merged = Fences.merge(link2);
+    f2.signal();
+
+    assertThat(link2.error()).contains(FenceError.EIO);
+    assertThat(merged.error()).contains(FenceError.EIO);
+  }
+
+  /** The same when the failed link was already collected out of the chain before the merge. */
+  @Test
+  void merge_pendingLinkAfterCollectedFailedLink_mergedReportsFailure() {
+    Fence f1 = pending();
+    Fence f2 = pending();
+    FenceChain link2 = FenceChain.create(FenceChain.create(null, f1, 1), f2, 2);
+    f1.signal(FenceError.EIO);
+    assertThat(link2.prev()).isNull(); // collects link 1
+
+    Fence merged = Fences.merge(link2, pending());
+    f2.signal();
+    Fences.unwrap(merged).forEach(Fence::signal);
+
+    assertThat(merged.error()).contains(FenceError.EIO);
+  }
+
+  /** A signaled link whose failed links were collected still makes the merge fail. */
+  @Test
+  void merge_signaledLinkWithCollectedFailure_mergedReportsFailure() {
+    Fence f1 = pending();
+    Fence f2 = pending();
+    FenceChain link2 = FenceChain.create(FenceChain.create(null, f1, 1), f2, 2);
+    f1.signal(FenceError.EIO);
+    f2.signal();
+    assertThat(link2.error()).contains(FenceError.EIO);
+    FenceChain.walk(link2).forEach(f -> {}); // collects link 1: only f2 (no error) is left
+
+    Fence merged = Fences.merge(link2);
+
+    assertThat(merged.error()).contains(FenceError.EIO);
+  }
+
+  /**
+   * The rule for every position of a failure in a chain, with and without collection first: once
+   * everything has signaled, the merge of the head fails exactly when the head does.
+   */
+  @Test
+  void merge_chainWithFailureAnywhere_failsExactlyWhenHeadFails() {
+    int length = 5;
+    for (int failing = -1; failing < length; failing++) {
+      for (int signaledBeforeMerge = 0; signaledBeforeMerge <= length; signaledBeforeMerge++) {
+        for (boolean collect : new boolean[] {false, true}) {
+          List<Fence> fences = new java.util.ArrayList<>();
+          FenceChain head = null;
+          for (int i = 0; i < length; i++) {
+            Fence f = pending();
+            fences.add(f);
+            head = FenceChain.create(head, f, i + 1);
+          }
+          for (int i = 0; i < signaledBeforeMerge; i++) {
+            signal(fences.get(i), i == failing);
+          }
+          if (collect) {
+            FenceChain.walk(head).forEach(f -> {});
+          }
+
+          Fence merged = Fences.merge(head);
+          for (int i = signaledBeforeMerge; i < length; i++) {
+            signal(fences.get(i), i == failing);
+          }
+
+          String round =
+              "failing " + failing + ", signaled " + signaledBeforeMerge + ", collect " + collect;
+          assertThat(head.status()).as(round).isEqualTo(failing < 0 ? 1 : FenceError.EIO.code());
+          assertThat(merged.status()).as(round).isEqualTo(head.status());
+        }
+      }
+    }
+  }
+
+  private static void signal(Fence fence, boolean fail) {
+    if (fail) {
+      fence.signal(FenceError.EIO);
+    } else {
+      fence.signal();
+    }
   }
 }
