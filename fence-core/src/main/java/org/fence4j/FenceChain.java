@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * length can be walked, signaled and dropped without deep recursion.
  *
  * <p>The error of a link is the error of its own fence, else the error of the newest earlier link's
- * fence that failed. A link never signals without an error when an earlier link's fence failed,
- * whatever walks, lookups or collections ran on the chain meanwhile: a link collected out of the
- * chain hands its known failure on to the link that collected it.
+ * fence that failed, with that fence's {@link #cause() cause}. A link never signals without an
+ * error when an earlier link's fence failed, whatever walks, lookups or collections ran on the
+ * chain meanwhile: a link collected out of the chain hands its known failure on to the link that
+ * collected it.
  *
  * <p>Thread-safe.
  */
@@ -340,14 +341,19 @@ public final class FenceChain extends Fence {
     return firstFailed;
   }
 
+  /** Signals the link with its own fence's failure, else the newest earlier one, with its cause. */
   private void signalDone() {
-    FenceError own = fence.error().orElse(null);
-    Fence failed = firstFailed;
-    FenceError e = own != null ? own : failed == null ? null : failed.error().orElse(null);
-    if (e == null) {
+    Fence failed = fence.status() < 0 ? fence : firstFailed;
+    if (failed == null) {
       signal();
-    } else {
+      return;
+    }
+    FenceError e = failed.error().orElseThrow();
+    Throwable cause = failed.cause().orElse(null);
+    if (cause == null) {
       signal(e);
+    } else {
+      signal(e, cause);
     }
   }
 

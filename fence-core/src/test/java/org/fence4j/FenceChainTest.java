@@ -247,6 +247,19 @@ class FenceChainTest {
     }
   }
 
+  /** A link that takes an earlier fence's error also takes its cause. */
+  @Test
+  void cause_earlierFenceFailedWithCause_linkReportsThatCause() {
+    Chain chain = new Chain(ctx, 1, 2);
+    IllegalStateException cause = new IllegalStateException("boom");
+
+    chain.fences.get(0).signal(FenceError.EIO, cause);
+    chain.fences.get(1).signal();
+
+    assertThat(chain.head().error()).contains(FenceError.EIO);
+    assertThat(chain.head().cause()).containsSame(cause);
+  }
+
   /** With several earlier failures, a link reports the newest, however the chain was collected. */
   @Test
   void error_severalEarlierFailures_newestWins() {
