@@ -24,6 +24,9 @@ public class FenceLincheckTest {
     f -> runs[0].incrementAndGet(), f -> runs[1].incrementAndGet()
   };
 
+  /** A fresh pending fence per invocation (Lincheck needs a public no-argument constructor). */
+  public FenceLincheckTest() {}
+
   @Operation
   public boolean signal() {
     return fence.signal();

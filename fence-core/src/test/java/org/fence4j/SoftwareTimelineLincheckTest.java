@@ -21,6 +21,9 @@ public class SoftwareTimelineLincheckTest {
   private final SoftwareTimeline timeline = SoftwareTimeline.create("lincheck");
   private final Fence pointTwo = timeline.createFence(2);
 
+  /** A fresh timeline per invocation (Lincheck needs a public no-argument constructor). */
+  public SoftwareTimelineLincheckTest() {}
+
   @Operation
   public void increment(@Param(name = "n") int n) {
     timeline.increment(n);
