@@ -8,6 +8,7 @@
 module org.fence4j.reservation {
   requires transitive org.fence4j.core;
   requires static transitive org.jspecify;
+  requires jdk.jfr;
 
   exports org.fence4j.reservation;
 }

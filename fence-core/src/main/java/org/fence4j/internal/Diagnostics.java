@@ -131,6 +131,17 @@ public final class Diagnostics {
     List<Fence> waitingOn(Fence fence);
 
     /**
+     * Waits like {@code fence.await(nanos, NANOSECONDS)} without its own diagnosis, for a caller
+     * that brackets several fences in one {@link #beforeWait(Fence[], long)}.
+     *
+     * @param fence the fence
+     * @param nanos the timeout in nanoseconds
+     * @return whether the fence is signaled
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitWithoutDiagnosis(Fence fence, long nanos) throws InterruptedException;
+
+    /**
      * Whether the current thread is running inline fence callbacks.
      *
      * @return {@code true} inside an inline callback
@@ -518,6 +529,11 @@ public final class Diagnostics {
       return true;
     }
     if (jdk.jfr.FlightRecorder.isInitialized()) {
+      // Register every event class now: an event class first loaded while recordings run may
+      // miss its first events until JFR has applied their settings to it.
+      jdk.jfr.FlightRecorder.register(FenceWaitEvent.class);
+      jdk.jfr.FlightRecorder.register(FenceHungEvent.class);
+      jdk.jfr.FlightRecorder.register(SignalingViolationEvent.class);
       jfrSeen = true;
       return true;
     }

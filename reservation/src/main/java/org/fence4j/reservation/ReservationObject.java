@@ -12,12 +12,14 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceChain;
 import org.fence4j.Fences;
 import org.fence4j.StrictMode;
+import org.fence4j.internal.Diagnostics;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -259,20 +261,61 @@ public final class ReservationObject {
   // ResourceSet's state for this buffer: created on first use (CAS), then final.
   private volatile @Nullable ResourceQueue resourceQueue;
 
-  /** Creates an empty reservation object locked through the shared {@link #WW_CLASS}. */
+  /** Numbers the default names {@code resv-<n>}. */
+  private static final AtomicLong NAMES = new AtomicLong();
+
+  private final String name;
+
+  /**
+   * Creates an empty reservation object named {@code resv-<n>}, locked through the shared {@link
+   * #WW_CLASS}.
+   */
   public ReservationObject() {
     this(WW_CLASS);
   }
 
   /**
-   * Creates an empty reservation object whose lock belongs to {@code wwClass}.
+   * Creates an empty reservation object named {@code resv-<n>} whose lock belongs to {@code
+   * wwClass}.
    *
    * @param wwClass the wound/wait class of its lock
    * @throws NullPointerException if {@code wwClass} is null
    */
   public ReservationObject(WwClass wwClass) {
+    this("resv-" + NAMES.incrementAndGet(), Objects.requireNonNull(wwClass, "wwClass"));
+  }
+
+  /**
+   * Creates an empty reservation object with a name, locked through the shared {@link #WW_CLASS}.
+   * The name appears in {@link #describe()}, {@link #toString()}, exception messages and timeouts.
+   *
+   * @param name the name, e.g. the buffer's ({@code "framebuffer-0"}); need not be unique
+   * @throws NullPointerException if {@code name} is null
+   */
+  public ReservationObject(String name) {
+    this(name, WW_CLASS);
+  }
+
+  /**
+   * Creates an empty reservation object with a name whose lock belongs to {@code wwClass}.
+   *
+   * @param name the name; need not be unique
+   * @param wwClass the wound/wait class of its lock
+   * @throws NullPointerException if an argument is null
+   */
+  public ReservationObject(String name, WwClass wwClass) {
+    this.name = Objects.requireNonNull(name, "name");
     Objects.requireNonNull(wwClass, "wwClass");
     this.mutex = new WwMutex(wwClass, new UnlockHook());
+  }
+
+  /**
+   * Returns the name: the one given at construction, else {@code resv-<n>}.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -886,38 +929,46 @@ public final class ReservationObject {
   }
 
   /**
-   * Describes every stored fence, one line each: its usage, then {@link Fence#describe()}, e.g.
-   * {@code "write fence: ..."}. Unlike the kernel, BOOKKEEP entries are listed too. Lock-free; the
-   * empty string when no fence is stored.
+   * Describes the object: a first line {@code "<name>: <n> fences"} (with {@code ", locked by
+   * <holder>"} while its lock is held), then every stored fence, one line each, indented by two
+   * spaces: its usage, then {@link Fence#describe()}, e.g. {@code " write fence: ..."}. Unlike the
+   * kernel, BOOKKEEP entries are listed too. Lock-free.
    *
    * @return the description
    */
   public String describe() {
     Snapshot s = snapshot;
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(name).append(": ");
+    sb.append(s.count == 0 ? "no" : String.valueOf(s.count))
+        .append(s.count == 1 ? " fence" : " fences");
+    appendLockState(sb);
     for (int i = 0; i < s.count; i++) {
-      if (i > 0) {
-        sb.append('\n');
-      }
       Entry e = s.entries[i];
-      sb.append(e.usage.label()).append(" fence: ").append(e.fence.describe());
+      sb.append("\n  ").append(e.usage.label()).append(" fence: ").append(e.fence.describe());
     }
     return sb.toString();
   }
 
   /**
-   * Returns a short debug string: identity, number of stored fences and lock state.
+   * Returns a short debug string: name, number of stored fences and lock state, e.g. {@code
+   * "framebuffer-0[fences=2, locked by thread main]"}.
    *
    * @return a debug string
    */
   @Override
   public String toString() {
-    return "ReservationObject@"
-        + Integer.toHexString(System.identityHashCode(this))
-        + "[fences="
-        + snapshot.count
-        + (mutex.isLocked() ? ", locked" : "")
-        + "]";
+    StringBuilder sb = new StringBuilder(name).append("[fences=").append(snapshot.count);
+    appendLockState(sb);
+    return sb.append(']').toString();
+  }
+
+  /** Appends {@code ", locked by <holder>"} while the lock is held. */
+  private void appendLockState(StringBuilder sb) {
+    String m = mutex.toString(); // "WwMutex@...[unlocked]" or "WwMutex@...[locked by ...]"
+    int at = m.indexOf("[locked by ");
+    if (at >= 0) {
+      sb.append(", ").append(m, at + 1, m.length() - 1);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -932,6 +983,21 @@ public final class ReservationObject {
     ResourceQueue fresh = new ResourceQueue();
     Object witness = RESOURCE_QUEUE.compareAndExchange(this, null, fresh);
     return witness == null ? fresh : (ResourceQueue) witness;
+  }
+
+  /**
+   * The stored fences covered by {@code usage}, signaled or not, without running any fence code
+   * (for diagnosis: the caller reads their flags).
+   */
+  List<Fence> storedFences(Usage usage) {
+    Snapshot s = snapshot;
+    List<Fence> out = new ArrayList<>();
+    for (int i = 0; i < s.count; i++) {
+      if (usage.covers(s.entries[i].usage)) {
+        out.add(s.entries[i].fence);
+      }
+    }
+    return out;
   }
 
   /** Number of stored entries, signaled ones included (for tests). */
@@ -1012,23 +1078,48 @@ public final class ReservationObject {
       throw new InterruptedException();
     }
     Snapshot s = snapshot; // the fences present when the call starts; scanned, not copied
-    long deadline = 0L;
-    boolean started = false;
+    if (nanos == 0L) {
+      for (int i = 0; i < s.count; i++) { // a poll: each covered fence polled (never blocks)
+        Entry e = s.entries[i];
+        if (usage.covers(e.usage) && !e.fence.await(0L, TimeUnit.NANOSECONDS)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    Fence[] pending = null;
+    int count = 0;
     for (int i = 0; i < s.count; i++) {
       Entry e = s.entries[i];
-      if (!usage.covers(e.usage) || e.fence.isSignaled()) {
-        continue;
-      }
-      if (!started) {
-        deadline = System.nanoTime() + nanos; // read the clock only when something is pending
-        started = true;
-      }
-      long remaining = Math.max(0, deadline - System.nanoTime());
-      if (!e.fence.await(remaining, TimeUnit.NANOSECONDS)) {
-        return false;
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        if (pending == null) {
+          pending = new Fence[s.count - i];
+        }
+        pending[count++] = e.fence;
       }
     }
-    return true;
+    if (pending == null) {
+      return true;
+    }
+    long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
+    Fence[] waited = count == pending.length ? pending : Arrays.copyOf(pending, count);
+    // One blocking wait for the whole call: one signaling-path check, the thread a waiter of each
+    // pending fence, one JFR event.
+    Diagnostics.Access access = Diagnostics.access();
+    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(waited, nanos);
+    boolean timedOut = false;
+    try {
+      for (Fence f : waited) {
+        long remaining = Math.max(0, deadline - System.nanoTime());
+        if (!access.awaitWithoutDiagnosis(f, remaining)) {
+          timedOut = true;
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      Diagnostics.afterWait(diagnosis, timedOut);
+    }
   }
 
   static long toNanosSaturated(Duration d) {

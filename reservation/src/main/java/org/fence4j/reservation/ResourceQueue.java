@@ -92,6 +92,31 @@ final class ResourceQueue {
     }
   }
 
+  /**
+   * The sets of the links ahead of {@code link} that keep it from proceeding (all of them for an
+   * exclusive link, the exclusive ones for a shared link); empty when it proceeds or is gone.
+   */
+  List<ResourceSet> blockersOf(ResourceSet.Link link) {
+    lock.lock();
+    try {
+      List<ResourceSet> ahead = new ArrayList<>();
+      if (link.proceeding) {
+        return ahead;
+      }
+      for (ResourceSet.Link l : links) {
+        if (l == link) {
+          return ahead;
+        }
+        if (link.exclusive || l.exclusive) {
+          ahead.add(l.set);
+        }
+      }
+      return new ArrayList<>(); // not queued (any more)
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Registers {@code set} for a retry at the next unlock of the buffer. */
   void addUnlockWaiter(ResourceSet set) {
     lock.lock();

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceContexts;
+import org.fence4j.internal.Diagnostics;
 import org.fence4j.reservation.ReservationObject.Usage;
 import org.jspecify.annotations.Nullable;
 
@@ -338,6 +339,47 @@ public final class ResourceSet implements AutoCloseable {
         + ", shared="
         + (exclusive.length - ex)
         + "]";
+  }
+
+  /**
+   * Names what keeps this (not yet granted) set from being granted, per buffer: the sets queued
+   * ahead of it that it may not run beside, else the buffer's pending fences it must follow, else
+   * the buffer's lock holder. For timeout messages; never runs a fence hook or callback.
+   */
+  String blockers() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < buffers.length; i++) {
+      ReservationObject buffer = buffers[i];
+      String why = blockerOf(buffer, links[i], exclusive[i]);
+      if (why != null) {
+        sb.append(sb.length() == 0 ? "" : "; ").append(buffer.name()).append(": ").append(why);
+      }
+    }
+    return sb.length() == 0 ? "nothing any more (granted or cancelled meanwhile)" : sb.toString();
+  }
+
+  private static @Nullable String blockerOf(ReservationObject buffer, Link link, boolean ex) {
+    List<ResourceSet> ahead = link.queue.blockersOf(link);
+    if (!ahead.isEmpty()) {
+      StringBuilder sb = new StringBuilder("queued behind ");
+      for (int k = 0; k < ahead.size() && k < 3; k++) {
+        sb.append(k == 0 ? "" : ", ").append(ahead.get(k));
+      }
+      if (ahead.size() > 3) {
+        sb.append(" and ").append(ahead.size() - 3).append(" more");
+      }
+      return sb.toString();
+    }
+    Diagnostics.Access access = Diagnostics.access();
+    for (Fence f : buffer.storedFences(ReservationObject.Usage.forAccess(ex))) {
+      if (!access.isSignaledFlag(f)) {
+        return "waits for fence " + Diagnostics.describe(f);
+      }
+    }
+    if (buffer.isLocked()) {
+      return "lock held (" + buffer + ")";
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -835,12 +877,20 @@ public final class ResourceSet implements AutoCloseable {
       ResourceSet set = build();
       set.submitAsync();
       Trampoline.helpDrain(); // never block on work this thread deferred
+      Object event = set.future.isDone() || nanos == 0L ? null : ReservationEvents.beginSetWait();
       try {
         return set.future.get(nanos, TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
+        String blockers = set.blockers(); // while the request is still queued
         if (set.future.cancel(false)) {
           throw new TimeoutException(
-              "Waited " + shown + " for " + this + "; the request was cancelled");
+              "Waited "
+                  + shown
+                  + " for "
+                  + this
+                  + "; blocked by "
+                  + blockers
+                  + "; the request was cancelled");
         }
         return set; // granted at the last moment
       } catch (InterruptedException e) {
@@ -857,6 +907,8 @@ public final class ResourceSet implements AutoCloseable {
           throw (Error) cause;
         }
         throw new IllegalStateException("resource set grant failed", cause);
+      } finally {
+        ReservationEvents.endSetWait(event, this);
       }
     }
 

@@ -31,6 +31,8 @@ public class WwDeadlockException extends RuntimeException {
             + Objects.requireNonNull(mutex, "mutex")
             + ": unlock every lock it holds, lockSlow() this mutex, then lock the rest again");
     this.mutex = mutex;
+    ReservationEvents.backoff(
+        mutex); // JFR org.fence4j.WwBackoff: every back-off creates one of these
   }
 
   /**

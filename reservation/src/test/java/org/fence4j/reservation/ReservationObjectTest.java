@@ -774,7 +774,7 @@ class ReservationObjectTest {
   // --- describe and misc
   // --------------------------------------------------------------------------
 
-  /** describe prints one line per fence, starting with its usage. */
+  /** describe names the object, then prints one line per fence, starting with its usage. */
   @Test
   void describe_fences_oneLinePerFenceWithUsage() {
     obj.lock();
@@ -783,17 +783,18 @@ class ReservationObjectTest {
     add(fence(), Usage.READ);
     add(fence(), Usage.BOOKKEEP);
     String[] lines = obj.describe().split("\n");
-    assertThat(lines).hasSize(4);
-    assertThat(lines[0]).startsWith("kernel fence: ");
-    assertThat(lines[1]).startsWith("write fence: ");
-    assertThat(lines[2]).startsWith("read fence: ");
-    assertThat(lines[3]).startsWith("bookkeep fence: ");
+    assertThat(lines).hasSize(5);
+    assertThat(lines[0]).startsWith(obj.name() + ": 4 fences");
+    assertThat(lines[1]).startsWith("  kernel fence: ");
+    assertThat(lines[2]).startsWith("  write fence: ");
+    assertThat(lines[3]).startsWith("  read fence: ");
+    assertThat(lines[4]).startsWith("  bookkeep fence: ");
   }
 
-  /** describe of an empty object is empty. */
+  /** describe of an empty object is its name and "no fences". */
   @Test
-  void describe_empty_isEmptyString() {
-    assertThat(obj.describe()).isEmpty();
+  void describe_empty_namesObject() {
+    assertThat(obj.describe()).isEqualTo(obj.name() + ": no fences");
   }
 
   /** The default constructor uses the shared wait-die class; the lock methods share one mutex. */
