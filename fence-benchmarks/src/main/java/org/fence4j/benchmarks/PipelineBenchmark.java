@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.fence4j.Fence;
@@ -44,12 +43,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ol>
  *
  * <p>{@code fence4j}: a {@link ReservationObject} per buffer between render and compose (implicit
- * sync: {@code addFenceWithLock} to publish, lock-free waits on {@link Usage#forAccess(boolean)}),
- * a {@link SyncFile} from compose to display. {@code completableFuture}: the same written as a Java
- * developer would without fence4j: per buffer a {@link ReentrantLock} guarding the last write's and
- * the last read's {@link CompletableFuture}, futures completed by the stages and waited on with
- * {@code get}, the compose future itself handed to the display. Both sides hand frame numbers to
- * the second thread through the same allocation-free counter, so only the synchronization differs.
+ * sync: {@code addFenceWithLock} to publish, lock-free {@code awaitSuccess} on {@link
+ * Usage#forAccess(boolean)}), a {@link SyncFile} from compose to display ({@code awaitSuccess}).
+ * {@code completableFuture}: the same written as a Java developer would without fence4j: per buffer
+ * a {@link ReentrantLock} guarding the last write's and the last read's {@link CompletableFuture},
+ * futures completed by the stages and waited on with {@code get}, the compose future itself handed
+ * to the display. Both sides hand frame numbers to the second thread through the same
+ * allocation-free counter, so only the synchronization differs.
  *
  * <p>Per-frame allocation: run with {@code -prof gc} and divide {@code gc.alloc.rate.norm} (bytes
  * per operation, all threads) by {@value #FRAMES}.
@@ -203,9 +203,7 @@ public class PipelineBenchmark {
     void render(long i) throws Exception {
       int b = (int) (i % BUFFERS);
       ReservationObject buffer = buffers[b];
-      if (!buffer.await(Usage.forAccess(true), TIMEOUT)) { // readers and writers of the last use
-        throw new TimeoutException("buffer " + b);
-      }
+      buffer.awaitSuccess(Usage.forAccess(true), TIMEOUT); // readers and writers of the last use
       Fence rendered = renderer.next();
       buffer.addFenceWithLock(rendered, Usage.WRITE);
       present(i, b);
@@ -224,17 +222,12 @@ public class PipelineBenchmark {
     @Override
     void composeAndDisplay(long i) throws Exception {
       int b = (int) (i % BUFFERS);
-      if (!buffers[b].await(Usage.forAccess(false), TIMEOUT)) { // the render fence
-        throw new TimeoutException("buffer " + b);
-      }
+      buffers[b].awaitSuccess(Usage.forAccess(false), TIMEOUT); // the render fence
       Fence read = reads[b];
       compose(b);
       read.signal(); // the renderer may reuse the buffer
       try (SyncFile composed = SyncFile.create(read)) {
-        // display
-        if (!composed.await(TIMEOUT)) {
-          throw new TimeoutException(composed.name());
-        }
+        composed.awaitSuccess(TIMEOUT); // display
         scanOut();
       }
     }

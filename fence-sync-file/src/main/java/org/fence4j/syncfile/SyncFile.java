@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
+import org.fence4j.FenceError;
+import org.fence4j.FenceErrorException;
 import org.fence4j.Fences;
 import org.jspecify.annotations.Nullable;
 
@@ -21,10 +25,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A producer that starts asynchronous work wraps the work's {@link Fence} in a sync file and
  * hands the file to whoever consumes the result. The consumer needs nothing but the file: it can
- * {@linkplain #await(Duration) wait} for the work, be told when it is {@linkplain #ready() ready},
- * {@linkplain #info() inspect} the fences under it, {@linkplain #merge(String, SyncFile) merge} it
- * with other files into one that is ready when all of them are, and pass a {@linkplain
- * #setDeadline(long) deadline} hint back to the producer.
+ * {@linkplain #awaitSuccess(Duration) wait} for the work (throwing if it failed or timed out), be
+ * told when it is {@linkplain #ready() ready}, {@linkplain #info() inspect} the fences under it,
+ * {@linkplain #merge(String, SyncFile) merge} it with other files into one that is ready when all
+ * of them are, and pass a {@linkplain #setDeadline(long) deadline} hint back to the producer.
  *
  * <pre>{@code
  * // producer module
@@ -33,11 +37,13 @@ import org.jspecify.annotations.Nullable;
  *
  * // consumer module
  * try (SyncFile file = done) {
- *   if (!file.await(Duration.ofMillis(16))) {
- *     // missed the frame; show the previous one
- *   }
+ *   file.awaitSuccess(Duration.ofMillis(50)); // FenceErrorException if rendering failed,
+ *   scanOut(frame);                            // TimeoutException if it is late
  * }
  * }</pre>
+ *
+ * <p>{@link #await(Duration)} is the non-throwing form: {@code false} on timeout, {@code true} once
+ * the fence has signaled, also with an error (then {@link #info()} shows it).
  *
  * <p><b>Immutability and closing.</b> The fence and the name of a file never change. A file is
  * {@link AutoCloseable}: {@link #close()} releases everything the file holds &mdash; it cancels the
@@ -49,12 +55,13 @@ import org.jspecify.annotations.Nullable;
  * fence, or files merged from this one.
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread, concurrently with any other,
- * including {@code close()}. The file is lock-free: no method blocks except {@link
- * #await(Duration)}.
+ * including {@code close()}. The file is lock-free: no method blocks except the waits ({@link
+ * #await(Duration)}, {@link #awaitSuccess(Duration)} and its {@code TimeUnit} form).
  *
  * <p><b>Memory consistency effects:</b> actions of the producer before it signals the fence
- * happen-before actions after {@link #await(Duration)} returns {@code true} and actions of a stage
- * that depends on a future returned by {@link #ready()}.
+ * happen-before actions after {@link #await(Duration)} returns {@code true} or {@link
+ * #awaitSuccess(Duration)} returns, and actions of a stage that depends on a future returned by
+ * {@link #ready()}.
  *
  * <p><b>Bad input.</b> Every reference parameter is non-null; a {@code null} fails with {@link
  * NullPointerException} naming the parameter, and a failed call leaves the file unchanged.
@@ -316,6 +323,53 @@ public final class SyncFile implements AutoCloseable {
   }
 
   /**
+   * Waits until the fence has signaled and returns normally if it signaled without error: the
+   * throwing twin of {@link #await(Duration)}, like {@link CompletableFuture#get} for a future.
+   *
+   * <p>A zero timeout polls. As with {@code await}, a wait in progress when another thread closes
+   * the file keeps waiting on the fence.
+   *
+   * @param timeout the longest time to wait; zero to poll
+   * @throws FenceErrorException if the fence signaled with an error; it carries the fence's {@link
+   *     Fence#error() error} and {@link Fence#cause() cause} (if any), and the message names the
+   *     file and the fence
+   * @throws TimeoutException if the fence is still pending when the timeout elapses; the message
+   *     names the file and the fence
+   * @throws InterruptedException if the thread is interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws IllegalStateException if this file is closed
+   * @throws NullPointerException if {@code timeout} is null
+   */
+  public void awaitSuccess(Duration timeout) throws InterruptedException, TimeoutException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout: " + timeout);
+    }
+    awaitSuccessNanos(requireOpen(), saturatedNanos(timeout));
+  }
+
+  /**
+   * Waits like {@link #awaitSuccess(Duration)}; the {@code Duration} form should be preferred.
+   *
+   * @param timeout the longest time to wait, in {@code unit}; zero to poll
+   * @param unit the unit of {@code timeout}
+   * @throws FenceErrorException if the fence signaled with an error (with its cause, if any)
+   * @throws TimeoutException if the fence is still pending when the timeout elapses
+   * @throws InterruptedException if the thread is interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws IllegalStateException if this file is closed
+   * @throws NullPointerException if {@code unit} is null
+   */
+  public void awaitSuccess(long timeout, TimeUnit unit)
+      throws InterruptedException, TimeoutException {
+    Objects.requireNonNull(unit, "unit");
+    if (timeout < 0) {
+      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
+    }
+    awaitSuccessNanos(requireOpen(), unit.toNanos(timeout));
+  }
+
+  /**
    * Returns a future that completes normally, with this file, once the fence has signaled &mdash;
    * with or without an error, like poll readiness in the kernel; the error shows in {@link
    * #info()}.
@@ -445,6 +499,43 @@ public final class SyncFile implements AutoCloseable {
       closedTimelineName = f.timelineName();
     } catch (RuntimeException e) {
       name = "sync_file-" + f.context() + '-' + f.seqno();
+    }
+  }
+
+  private void awaitSuccessNanos(Fence f, long nanos)
+      throws InterruptedException, TimeoutException {
+    if (!f.await(nanos, TimeUnit.NANOSECONDS)) {
+      throw new TimeoutException(
+          "sync file '"
+              + name()
+              + "': fence "
+              + safeDescribe(f)
+              + " not signaled within "
+              + Duration.ofNanos(nanos));
+    }
+    if (f.status() < 0) {
+      FenceError error = f.error().orElse(FenceError.EIO); // signaled with an error: present
+      throw new FenceErrorException(
+          error,
+          "sync file '" + name() + "': fence " + safeDescribe(f) + " signaled with error " + error,
+          f.cause().orElse(null));
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE; // only for a huge positive duration: negative ones are rejected first
+    }
+  }
+
+  /** {@link Fence#describe()}, or the bare identity should a subclass's describe throw. */
+  private static String safeDescribe(Fence f) {
+    try {
+      return f.describe();
+    } catch (RuntimeException e) {
+      return f.context() + ":" + f.seqno();
     }
   }
 

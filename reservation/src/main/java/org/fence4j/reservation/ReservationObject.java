@@ -12,11 +12,14 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceChain;
+import org.fence4j.FenceError;
+import org.fence4j.FenceErrorException;
 import org.fence4j.Fences;
 import org.fence4j.StrictMode;
 import org.fence4j.internal.Diagnostics;
@@ -25,11 +28,30 @@ import org.jspecify.annotations.Nullable;
 /**
  * The fences of one shared buffer, for implicit synchronization: the kernel's {@code dma_resv}.
  *
- * <p>Every fence is stored with a {@link Usage}. A producer that starts an access to the buffer
- * locks the object, waits for (or makes its work depend on) the fences its access must follow,
- * {@linkplain #reserveFences(int) reserves} a slot, {@linkplain #addFence(Fence, Usage) adds} the
- * fence of its own work and unlocks. A consumer asks for the fences it must wait for, without any
- * lock:
+ * <p>Every fence is stored with a {@link Usage}. Whoever accesses the buffer waits for the fences
+ * its access must follow ({@link Usage#forAccess(boolean)}) and publishes the fence of its own
+ * work. The shortest correct form, for a thread that may block and a buffer it alone writes:
+ *
+ * <pre>{@code
+ * // producer (a renderer writing the buffer)
+ * buffer.awaitSuccess(Usage.forAccess(true), timeout); // readers and writers so far; throws if one failed
+ * Fence done = ring.next();
+ * buffer.addFenceWithLock(done, Usage.WRITE);          // before the buffer is handed over
+ * display.present(buffer);                             // the display adds its READ fence in there
+ * draw(buffer);
+ * done.signal();
+ *
+ * // consumer (a display reading it), any thread, no lock
+ * buffer.awaitSuccess(Usage.forAccess(false), timeout); // the writers; throws if one failed
+ * }</pre>
+ *
+ * <p>{@link #awaitSuccess(Usage, Duration)} needs no {@code null} check (unlike {@link
+ * #singleton(Usage)}) and no error check (unlike {@link #await(Usage, Duration)}). When several
+ * producers may submit at once, or the work is queued without blocking, collect the fences to
+ * follow and add your own in one critical section instead: lock the object, {@linkplain
+ * #singleton(Usage) collect} what the access must follow (make the work wait for it), {@linkplain
+ * #reserveFences(int) reserve} a slot, {@linkplain #addFence(Fence, Usage) add} the fence of the
+ * work and unlock:
  *
  * <pre>{@code
  * // producer (a renderer writing the buffer)
@@ -42,8 +64,6 @@ import org.jspecify.annotations.Nullable;
  * } finally {
  *   buffer.unlock();
  * }
- * // consumer (a display reading it), any thread, no lock
- * buffer.await(Usage.forAccess(false), Duration.ofMillis(50));
  * }</pre>
  *
  * <p><b>The read-fence rule: fence a read when the buffer is handed over.</b> A consumer that will
@@ -74,10 +94,10 @@ import org.jspecify.annotations.Nullable;
  * void afterwards.
  *
  * <p><b>Readers</b> ({@link #fences(Usage)}, {@link #singleton(Usage)}, {@link
- * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #setDeadline(Usage, long)}, {@link
- * #exclusiveFence()}, {@link #sharedFences()}, {@link #describe()}) never lock and never block
- * writers: each reads one immutable snapshot, so a reader racing a writer sees the set of fences
- * before the update or after it, never a mix.
+ * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #awaitSuccess(Usage, Duration)},
+ * {@link #setDeadline(Usage, long)}, {@link #exclusiveFence()}, {@link #sharedFences()}, {@link
+ * #describe()}) never lock and never block writers: each reads one immutable snapshot, so a reader
+ * racing a writer sees the set of fences before the update or after it, never a mix.
  *
  * <p>Bad input (null, a container fence, a missing lock or slot) fails at the call with an
  * exception and leaves the object unchanged and usable.
@@ -726,6 +746,64 @@ public final class ReservationObject {
     }
   }
 
+  /**
+   * Waits until every fence covered by {@code usage} has signaled without error: the throwing twin
+   * of {@link #await(Usage, Duration)}, and the usual way to wait for a buffer (no {@code null}
+   * check, unlike {@link #singleton(Usage)}; no separate error check, unlike {@code await}).
+   *
+   * <p>It covers the fences stored with usage {@code usage} or stronger when the call starts, those
+   * already signaled included: a failed fence is reported as long as the object stores it (a
+   * signaled entry is dropped when a writer reserves slots or replaces it). If one of them has
+   * already failed, it throws at once; otherwise it waits for the pending ones one after the other,
+   * in storage order, with the remaining time, and throws as soon as the fence it waited for turns
+   * out failed (so it may have waited for others first). Fences added after the call started are
+   * not waited for. Lock-free; the caller may hold the lock. A zero timeout polls.
+   *
+   * @param usage the weakest usage to wait for
+   * @param timeout the maximum time to wait, not negative
+   * @throws FenceErrorException if a covered fence signaled with an error: the first failed one
+   *     found, with its {@link Fence#error() error} and its {@link Fence#cause() cause}, if any;
+   *     the message names this object and the fence
+   * @throws TimeoutException if a covered fence is still pending when the timeout elapses; the
+   *     message names this object and that fence
+   * @throws InterruptedException if interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if an argument is null
+   */
+  public void awaitSuccess(Usage usage, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout: " + timeout);
+    }
+    awaitSuccessNanos(usage, toNanosSaturated(timeout));
+  }
+
+  /**
+   * Waits like {@link #awaitSuccess(Usage, Duration)}; the {@code Duration} form should be
+   * preferred.
+   *
+   * @param usage the weakest usage to wait for
+   * @param timeout the maximum time to wait, not negative
+   * @param unit the unit of {@code timeout}
+   * @throws FenceErrorException if a covered fence signaled with an error (see {@link
+   *     #awaitSuccess(Usage, Duration)})
+   * @throws TimeoutException if a covered fence is still pending when the timeout elapses
+   * @throws InterruptedException if interrupted before or while waiting
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws NullPointerException if {@code usage} or {@code unit} is null
+   */
+  public void awaitSuccess(Usage usage, long timeout, TimeUnit unit)
+      throws InterruptedException, TimeoutException {
+    Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(unit, "unit");
+    if (timeout < 0) {
+      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
+    }
+    awaitSuccessNanos(usage, unit.toNanos(timeout));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Readers (lock-free)
 
@@ -773,7 +851,10 @@ public final class ReservationObject {
   /**
    * Returns one fence standing for {@link #fences(Usage) fences(usage)}: {@code null} if there is
    * none, the fence itself if there is one, else a new wait-all {@link FenceArray} (never add it
-   * back to a reservation object: it is a container). Lock-free.
+   * back to a reservation object: it is a container). Lock-free. As in the kernel, nothing pending
+   * gives {@code null}: to wait for the buffer, use {@link #awaitSuccess(Usage, Duration)}, which
+   * needs no {@code null} check; this method is for handing the fences to work that waits elsewhere
+   * (a GPU job, a callback). Allocates nothing when at most one fence is pending.
    *
    * @param usage the weakest usage to include
    * @return {@code null}, the only fence, or a wait-all array
@@ -1119,6 +1200,67 @@ public final class ReservationObject {
       return true;
     } finally {
       Diagnostics.afterWait(diagnosis, timedOut);
+    }
+  }
+
+  private void awaitSuccessNanos(Usage usage, long nanos)
+      throws InterruptedException, TimeoutException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    Snapshot s = snapshot; // the fences present when the call starts; scanned, not copied
+    for (int i = 0; i < s.count; i++) { // a failure already there is reported before any wait
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && e.fence.status() < 0) {
+        throw failure(e.fence);
+      }
+    }
+    long deadline = 0L;
+    boolean started = false;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (!usage.covers(e.usage)) {
+        continue;
+      }
+      Fence f = e.fence;
+      if (!f.isSignaled()) {
+        if (!started) {
+          deadline = System.nanoTime() + nanos; // read the clock only when something is pending
+          started = true;
+        }
+        long remaining = Math.max(0, deadline - System.nanoTime());
+        if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
+          throw new TimeoutException(
+              this
+                  + ": the "
+                  + usage.label()
+                  + " fences have not all signaled within "
+                  + Duration.ofNanos(nanos)
+                  + "; still pending: "
+                  + safeDescribe(f));
+        }
+      }
+      if (f.status() < 0) {
+        throw failure(f);
+      }
+    }
+  }
+
+  /** The exception for a covered fence that signaled with an error: its error and cause. */
+  private FenceErrorException failure(Fence f) {
+    FenceError error = f.error().orElse(FenceError.EIO); // signaled with an error: present
+    return new FenceErrorException(
+        error,
+        this + ": fence " + safeDescribe(f) + " signaled with error " + error,
+        f.cause().orElse(null));
+  }
+
+  /** {@link Fence#describe()}, or the bare identity should a subclass's describe throw. */
+  private static String safeDescribe(Fence f) {
+    try {
+      return f.describe();
+    } catch (RuntimeException e) {
+      return f.context() + ":" + f.seqno();
     }
   }
 
