@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeoutException;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
 import org.fence4j.FenceContext;
 import org.fence4j.FenceError;
+import org.fence4j.FenceErrorException;
 import org.fence4j.Fences;
 import org.fence4j.SoftwareTimeline;
 import org.fence4j.reservation.ReservationObject;
@@ -116,6 +118,11 @@ public final class Demo {
    * (explicit: "the frame is decoded"). The display's scan-out fences go on the buffers'
    * reservation objects (implicit: "the buffer is still on screen"), and the decoder waits for them
    * before it writes a buffer again. Neither side ever waits on the other directly.
+   *
+   * <p>The display puts its scan-out fence on the buffer in {@code present}, when the frame is
+   * handed over, not when it starts showing the frame (the read-fence rule): the decoder may come
+   * back to the buffer before the display has taken the frame, and must find the display's read
+   * there, or it would decode the next frame over the one about to be shown.
    */
   private static void pipeline() throws InterruptedException {
     System.out.println("== pipeline: decoder -> display over two shared buffers ==");
@@ -131,10 +138,12 @@ public final class Demo {
                   for (int i = 1; i <= frames; i++) {
                     Flip flip = flips.take();
                     try (SyncFile file = flip.decoded()) {
-                      file.await(Duration.ofSeconds(5));
+                      file.awaitSuccess(Duration.ofSeconds(5)); // throws if decoding failed
                       System.out.printf(
                           "  display: showing frame %d from buffer %d (%s)%n",
                           flip.frame(), flip.buffer(), file.name());
+                    } catch (TimeoutException | FenceErrorException e) {
+                      System.out.println("  display: frame " + flip.frame() + " lost: " + e);
                     }
                     vsync.increment(1); // vsync i: frame i - 1 leaves the screen
                   }
@@ -147,26 +156,22 @@ public final class Demo {
       for (int i = 1; i <= frames; i++) {
         int b = i % 2;
         ReservationObject buffer = buffers[b];
-        Fence decoded = decoder.next();
-        Fence onScreen;
-        buffer.lock();
-        try {
-          onScreen = buffer.singleton(Usage.forAccess(true)); // a write waits for readers
-          buffer.reserveFences(2);
-          buffer.addFence(decoded, Usage.WRITE);
-          // The display's read of this frame, queued now so the next writer sees it: it ends
-          // when the frame leaves the screen, at the vsync that shows the next frame.
-          buffer.addFence(vsync.createFence(i + 1), Usage.READ);
-        } finally {
-          buffer.unlock();
-        }
-        if (onScreen != null && !onScreen.isSignaled()) {
+        if (!buffer.testSignaled(Usage.forAccess(true))) {
           System.out.printf("  decoder: frame %d waits for buffer %d to leave the screen%n", i, b);
-          onScreen.await();
         }
+        try {
+          buffer.awaitSuccess(Usage.forAccess(true), Duration.ofSeconds(5)); // readers, writers
+        } catch (TimeoutException e) {
+          throw new IllegalStateException("buffer " + b + " never left the screen", e);
+        }
+        Fence decoded = decoder.next();
+        buffer.addFenceWithLock(decoded, Usage.WRITE); // published before the hand-over
+        // The hand-over: the display's read goes on the buffer now. It ends when the frame
+        // leaves the screen, at the vsync that shows the next frame.
+        buffer.addFenceWithLock(vsync.createFence(i + 1), Usage.READ);
+        flips.put(new Flip(i, b, SyncFile.create(decoded)));
         System.out.printf("  decoder: frame %d decoded into buffer %d%n", i, b);
         decoded.signal();
-        flips.put(new Flip(i, b, SyncFile.create(decoded)));
       }
       display.join();
     }

@@ -6,7 +6,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.fence4j.Fence;
+import org.fence4j.FenceErrorException;
+import org.fence4j.Fences;
 import org.fence4j.SoftwareTimeline;
 import org.fence4j.reservation.ReservationObject;
 import org.fence4j.reservation.ReservationObject.Usage;
@@ -116,7 +119,9 @@ public final class ImplicitSyncExample {
       Fence ready;
       buffer.lock();
       try {
-        ready = buffer.singleton(Usage.forAccess(false));
+        // What the scan-out must wait for, collected now. Fences.merge is never null (a signaled
+        // fence when nothing is pending), so the display thread needs no null check.
+        ready = Fences.merge(buffer.fences(Usage.forAccess(false)));
         buffer.reserveFences(1);
         buffer.addFence(scanout.createFence(frame), Usage.READ);
       } finally {
@@ -131,8 +136,10 @@ public final class ImplicitSyncExample {
           Object[] flip = flips.take();
           int frame = (Integer) flip[0];
           Fence ready = (Fence) flip[1];
-          if (ready != null && !ready.await(Duration.ofSeconds(5))) {
-            System.out.println("display:  frame " + frame + " was not drawn in time");
+          try {
+            ready.awaitSuccess(Duration.ofSeconds(5)); // throws if the frame failed or is late
+          } catch (TimeoutException | FenceErrorException e) {
+            System.out.println("display:  frame " + frame + " not shown: " + e.getMessage());
             return;
           }
           System.out.printf("display:  frame %d on screen%n", frame);
