@@ -1,5 +1,8 @@
 package org.fence4j.internal;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -91,6 +94,7 @@ public final class Diagnostics {
   private static volatile @Nullable Access access;
 
   static {
+    jdk.jfr.FlightRecorder.isInitialized(); // loads the class here (cheap), not on a wait path
     String property;
     try {
       property = System.getProperty("fence4j.tracking");
@@ -528,16 +532,45 @@ public final class Diagnostics {
     if (jfrSeen) {
       return true;
     }
-    if (jdk.jfr.FlightRecorder.isInitialized()) {
-      // Register every event class now: an event class first loaded while recordings run may
-      // miss its first events until JFR has applied their settings to it.
-      jdk.jfr.FlightRecorder.register(FenceWaitEvent.class);
-      jdk.jfr.FlightRecorder.register(FenceHungEvent.class);
-      jdk.jfr.FlightRecorder.register(SignalingViolationEvent.class);
-      jfrSeen = true;
-      return true;
+    if (!jdk.jfr.FlightRecorder.isInitialized() || onVirtualThread()) {
+      return false; // a virtual thread must not load classes here: loading pins its carrier
     }
-    return false;
+    // Register every event class now, on a platform thread: an event class first loaded while
+    // recordings run may miss its first events until JFR has applied their settings to it.
+    jdk.jfr.FlightRecorder.register(FenceWaitEvent.class);
+    jdk.jfr.FlightRecorder.register(FenceHungEvent.class);
+    jdk.jfr.FlightRecorder.register(SignalingViolationEvent.class);
+    jfrSeen = true;
+    return true;
+  }
+
+  /**
+   * Whether the current thread is a virtual thread (JDK 21+), which must not load classes on a wait
+   * path (class loading pins the carrier). On JDK 17 there are none.
+   *
+   * @return {@code true} on a virtual thread
+   */
+  public static boolean onVirtualThread() {
+    MethodHandle isVirtual = IS_VIRTUAL;
+    if (isVirtual == null) {
+      return false;
+    }
+    try {
+      return (boolean) isVirtual.invokeExact(Thread.currentThread());
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+  private static @Nullable MethodHandle isVirtualHandle() {
+    try {
+      return MethodHandles.publicLookup()
+          .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // JDK 17-20: no virtual threads
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

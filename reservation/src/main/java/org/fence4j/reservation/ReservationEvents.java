@@ -19,6 +19,9 @@ final class ReservationEvents {
       return false;
     }
     if (!registered) {
+      if (Diagnostics.onVirtualThread()) {
+        return false; // loading the classes would pin the carrier; a platform thread registers
+      }
       FlightRecorder.register(WwBackoffEvent.class);
       FlightRecorder.register(ResourceSetWaitEvent.class);
       registered = true;
