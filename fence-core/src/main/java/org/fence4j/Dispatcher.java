@@ -264,6 +264,7 @@ final class Dispatcher {
     }
   }
 
+  @SuppressWarnings("NullAway") // a listener chain is only ever pending together with its fence
   private static void fireOne(@Nullable Fence fence, Node.Listener l) {
     try {
       l.fire(fence);
@@ -416,18 +417,18 @@ final class Dispatcher {
 
   /** A FIFO ring of (fence, listener-chain) pairs; the array is allocated on first use. */
   private static final class Ring {
-    private Object @Nullable [] slots;
+    private @Nullable Object @Nullable [] slots;
     private int head;
     int size;
 
     /** Appends a pair; false if there is no memory to grow the ring. */
     boolean add(Fence fence, Node.Listener first) {
-      Object[] r = slots;
+      @Nullable Object[] r = slots;
       try {
         if (r == null) {
           r = slots = new Object[32];
         } else if (size == r.length) {
-          Object[] bigger = new Object[r.length * 2];
+          @Nullable Object[] bigger = new Object[r.length * 2];
           for (int k = 0; k < size; k++) {
             bigger[k] = r[(head + k) & (r.length - 1)];
           }
@@ -444,13 +445,15 @@ final class Dispatcher {
       return true;
     }
 
+    @SuppressWarnings("NullAway") // called only while size > 0: the array and the head pair exist
     Fence headFence() {
       return (Fence) slots[head];
     }
 
     /** Removes the head pair and returns its listener chain. */
+    @SuppressWarnings("NullAway") // called only while size > 0: the array and the head pair exist
     Node.Listener take() {
-      Object[] r = slots;
+      @Nullable Object[] r = slots;
       int i = head;
       Node.Listener l = (Node.Listener) r[i + 1];
       r[i] = null;

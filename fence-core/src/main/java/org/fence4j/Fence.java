@@ -325,6 +325,7 @@ public abstract class Fence {
    * Wakes the waiters of the detached list {@code s} (before any callback runs) and links its
    * callbacks for firing: urgent ones first, then the others, each group oldest first.
    */
+  @SuppressWarnings("NullAway") // urgentTail is set whenever urgent is
   static Node.Listener wakeAndOrder(Node s) {
     Node.Listener urgent = null;
     Node.Listener urgentTail = null;
@@ -408,7 +409,8 @@ public abstract class Fence {
   }
 
   /** The error of terminal state {@code s}, or null. */
-  private static @Nullable FenceError errorOf(Object s) {
+  @SuppressWarnings("NullAway") // callers pass the state of a signaled fence: terminal, not null
+  private static @Nullable FenceError errorOf(@Nullable Object s) {
     if (s == SIGNALED) {
       return null;
     }
@@ -416,7 +418,7 @@ public abstract class Fence {
   }
 
   /** The cause of terminal state {@code s}, or null. */
-  private static @Nullable Throwable causeOf(Object s) {
+  private static @Nullable Throwable causeOf(@Nullable Object s) {
     return s instanceof Failure ? ((Failure) s).cause : null;
   }
 
@@ -1090,7 +1092,8 @@ public abstract class Fence {
   }
 
   /** Copies the first {@code count} nodes of {@code list} on top of {@code tail}. */
-  private static @Nullable Node copyPrefix(Node list, int count, @Nullable Node tail) {
+  @SuppressWarnings("NullAway") // list has at least count nodes
+  private static @Nullable Node copyPrefix(@Nullable Node list, int count, @Nullable Node tail) {
     if (count == 0) {
       return tail;
     }
@@ -1128,6 +1131,7 @@ public abstract class Fence {
   }
 
   /** {@code s} (null or error entries only) with ENABLED at the bottom. */
+  @SuppressWarnings("NullAway") // a copy on top of ENABLED is never null
   private static Node withEnabledBottom(@Nullable Node s) {
     if (s == null) {
       return Node.ENABLED;
@@ -1139,7 +1143,7 @@ public abstract class Fence {
     return copyPrefix(s, count, Node.ENABLED);
   }
 
-  private boolean casState(@Nullable Object expected, Object updated) {
+  private boolean casState(@Nullable Object expected, @Nullable Object updated) {
     return STATE.compareAndSet(this, expected, updated);
   }
 

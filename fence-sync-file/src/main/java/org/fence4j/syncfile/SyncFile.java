@@ -595,6 +595,7 @@ public final class SyncFile implements AutoCloseable {
    * Unlinks every done future from the stack (run after a caller completed or cancelled one); see
    * the overview.
    */
+  @SuppressWarnings("NullAway") // deepestDone is on the stack below top: the walk reaches it
   void unlinkDone() {
     for (; ; ) {
       Object head = waitersVolatile();

@@ -823,7 +823,7 @@ public final class ReservationObject {
 
   /** The answer of {@code fences(usage)} for snapshot {@code s}, kept with it. */
   private static Unsignaled unsignaled(Snapshot s, Usage usage) {
-    Unsignaled[] answers = s.answers;
+    @Nullable Unsignaled @Nullable [] answers = s.answers;
     if (answers != null) {
       Unsignaled known = answers[usage.ordinal()];
       if (known != null && known.isCurrent()) {

@@ -225,6 +225,7 @@ public final class WwAcquireContext implements AutoCloseable {
     held[heldCount++] = mutex;
   }
 
+  @SuppressWarnings("NullAway") // clears the slot past the held ones, for the GC
   void onReleased(WwMutex mutex) {
     for (int i = 0; i < heldCount; i++) {
       if (held[i] == mutex) {

@@ -432,6 +432,7 @@ public final class WwMutex {
   }
 
   /** The lock algorithm: fast path and bounded spin; see the overview. */
+  @SuppressWarnings("NullAway") // holdsLocks implies a context
   private boolean acquire(@Nullable WwAcquireContext ctx, boolean interruptible)
       throws InterruptedException {
     if (interruptible && Thread.interrupted()) {
@@ -693,6 +694,7 @@ public final class WwMutex {
    * waiters to re-check (they now wait for an older owner), Wound-Wait wounds the new owner if an
    * older context holding locks waits. Under guard.
    */
+  @SuppressWarnings("NullAway") // a waiter that holds locks has a context
   private void afterOwnerChange(@Nullable WwAcquireContext newOwner) {
     if (newOwner == null) {
       return; // a context-less owner changes no rule
