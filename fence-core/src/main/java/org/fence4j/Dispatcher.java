@@ -114,6 +114,7 @@ final class Dispatcher {
   }
 
   /** Loads and initializes this class and the classes it uses (see Fence's static initializer). */
+  @SuppressWarnings("ReturnValueIgnored") // loading the classes is the point
   static void preload() {
     CURRENT.get();
     new Session(Thread.currentThread()).outstanding.get();

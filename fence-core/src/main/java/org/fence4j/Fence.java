@@ -1164,6 +1164,11 @@ public abstract class Fence {
     // class first initialized by a signal made near the stack limit (StackOverflowError inside its
     // initializer) would be unusable for the rest of the JVM's life (NoClassDefFoundError).
     Dispatcher.preload();
+    preload();
+  }
+
+  @SuppressWarnings("ReturnValueIgnored") // loading the classes is the point
+  private static void preload() {
     Node.ENABLED.getClass();
     Failure.class.getName();
   }
