@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(fence-core reservation fence-sync-file)
+modules=(fence-core reservation fence-sync-file fence-testlib)
 [[ -d fence-syncobj ]] && modules+=(fence-syncobj)
 pl=$(IFS=,; echo "${modules[*]}")
 # Error Prone does not change the bytecode; leave it out to keep the check short.

@@ -3,6 +3,7 @@ package org.fence4j.syncfile;
 import com.google.common.testing.NullPointerTester;
 import java.time.Duration;
 import org.fence4j.Fence;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** Every public reference parameter of the package rejects null with NullPointerException. */

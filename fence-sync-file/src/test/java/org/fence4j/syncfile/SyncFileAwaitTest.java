@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.fence4j.Fence;
 import org.fence4j.FenceError;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.fence4j.Fence;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** Races between ready(), close() and the fence's signal. Every test is bounded and joins. */

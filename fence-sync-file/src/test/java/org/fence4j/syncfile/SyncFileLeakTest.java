@@ -6,6 +6,7 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletableFuture;
 import org.fence4j.Fence;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.fence4j.Fence;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** The naming rules of {@link SyncFile#name()}. */

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.fence4j.Fence;
 import org.fence4j.FenceError;
 import org.fence4j.syncfile.SyncFileInfoTest.EnableCountingFence;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** {@link SyncFile#ready()}. */

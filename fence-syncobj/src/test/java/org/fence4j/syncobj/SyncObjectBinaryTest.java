@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import org.fence4j.Fence;
 import org.fence4j.FenceChain;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** The binary view: one fence, replaced by each submission; point 0; switching views. */

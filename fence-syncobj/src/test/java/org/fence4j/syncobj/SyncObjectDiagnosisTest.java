@@ -13,6 +13,7 @@ import org.fence4j.debug.FenceTracking;
 import org.fence4j.debug.PendingFence;
 import org.fence4j.debug.SignalingSection;
 import org.fence4j.syncobj.TestSupport.Spawned;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

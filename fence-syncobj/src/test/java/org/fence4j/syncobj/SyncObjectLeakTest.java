@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.fence4j.Fence;
 import org.fence4j.syncobj.TestSupport.Spawned;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**

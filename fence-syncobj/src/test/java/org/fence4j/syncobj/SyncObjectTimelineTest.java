@@ -10,6 +10,7 @@ import java.util.Random;
 import org.fence4j.Fence;
 import org.fence4j.FenceError;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**

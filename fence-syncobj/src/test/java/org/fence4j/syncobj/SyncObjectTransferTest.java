@@ -10,6 +10,7 @@ import org.fence4j.FenceChain;
 import org.fence4j.FenceError;
 import org.fence4j.SoftwareTimeline;
 import org.fence4j.syncfile.SyncFile;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** Transfer between objects and points, and sync-file export and import. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
