@@ -249,7 +249,11 @@ public abstract class FenceContract {
     assertThat(s.fence().removeCallback(cb)).isFalse();
   }
 
-  /** A thread waiting without timeout returns once another thread completes the work. */
+  /**
+   * A thread waiting without timeout returns once another thread completes the work.
+   *
+   * @throws Exception if the fence fails the rule in an unexpected way
+   */
   @Test
   public void await_completedByAnotherThread_returns() throws Exception {
     Subject s = newSubject();
@@ -267,7 +271,11 @@ public abstract class FenceContract {
     assertThat(s.fence().isSignaled()).isTrue();
   }
 
-  /** A zero timeout polls: false while pending. */
+  /**
+   * A zero timeout polls: false while pending.
+   *
+   * @throws Exception if the fence fails the rule in an unexpected way
+   */
   @Test
   public void await_zeroTimeoutWhilePending_returnsFalse() throws Exception {
     Subject s = newSubject();
@@ -276,7 +284,11 @@ public abstract class FenceContract {
     assertThat(s.fence().await(0, TimeUnit.SECONDS)).isFalse();
   }
 
-  /** A timed wait returns true once the fence is signaled, even with an error. */
+  /**
+   * A timed wait returns true once the fence is signaled, even with an error.
+   *
+   * @throws Exception if the fence fails the rule in an unexpected way
+   */
   @Test
   public void await_failedFence_returnsTrue() throws Exception {
     Subject s = newSubject();
@@ -308,7 +320,11 @@ public abstract class FenceContract {
     assertThat(s.fence().status()).isOne();
   }
 
-  /** The future of a fence that completes completes with the fence. */
+  /**
+   * The future of a fence that completes completes with the fence.
+   *
+   * @throws Exception if the fence fails the rule in an unexpected way
+   */
   @Test
   public void toCompletableFuture_completed_completesWithFence() throws Exception {
     Subject s = newSubject();
