@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.fence4j.Fence;
 import org.fence4j.FenceError;
 import org.fence4j.FenceErrorException;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /** {@link SyncFile#awaitSuccess(Duration)} and its {@code TimeUnit} form: the throwing wait. */
