@@ -3,6 +3,7 @@ package org.fence4j;
 import java.util.ArrayList;
 import java.util.List;
 import org.fence4j.internal.Diagnostics;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The side-effect-free reads that {@code org.fence4j.debug} needs from fences (installed into
@@ -35,6 +36,24 @@ final class DebugAccess implements Diagnostics.Access {
       }
     }
     return result;
+  }
+
+  @Override
+  public @Nullable List<Fence> members(Fence fence) {
+    if (fence instanceof FenceArray) {
+      return new ArrayList<>(((FenceArray) fence).fences());
+    }
+    if (fence instanceof FenceChain) {
+      FenceChain link = (FenceChain) fence;
+      List<Fence> result = new ArrayList<>();
+      result.add(link.fence());
+      Fence prev = link.prevForDebug();
+      if (prev != null) {
+        result.add(prev);
+      }
+      return result;
+    }
+    return null;
   }
 
   @Override

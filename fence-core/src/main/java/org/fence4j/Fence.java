@@ -151,8 +151,8 @@ public abstract class Fence {
   protected Fence(long context, long seqno) {
     this.context = context;
     this.seqno = seqno;
-    if (Diagnostics.isTracking()) { // one static volatile read while tracking is off
-      Diagnostics.track(this); // reads nothing of this fence: subclass fields are not set yet
+    if (Diagnostics.isOn()) { // one static volatile read while tracking and tracing are off
+      Diagnostics.created(this); // reads only context and seqno: subclass fields are not set yet
     }
   }
 

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Two entry points are called from fence4j's own code:
  *
  * <ul>
- *   <li>{@link #isTracking()} / {@link #track(Fence)} from {@code Fence}'s constructor;
+ *   <li>{@link #isOn()} / {@link #created(Fence)} from {@code Fence}'s constructor;
  *   <li>{@link #beforeWait} / {@link #afterWait} around every <em>blocking</em> wait: a wait whose
  *       timeout is above zero and whose fences were not all done at the call. Every wait kind of
  *       every module calls them just before it parks and on every way out after that.
@@ -35,6 +35,9 @@ public final class Diagnostics {
   /*
    * Implementation overview
    * -----------------------
+   * `mode` holds both switches: the tracking mode in its low bits (OFF, ON, SITES) and the TRACING
+   * bit, set while at least one FenceTrace records. Both change under MODE_LOCK (never on a hot path).
+   *
    * Cost when everything is off: Fence's constructor reads the static volatile int `mode` (a plain
    * load on x86, no fence, no allocation) and does nothing else. Signal, isSignaled and addCallback
    * are untouched. The blocking path of a wait (the thread is about to park, which costs
@@ -68,11 +71,18 @@ public final class Diagnostics {
   private static final int OFF = 0;
   private static final int ON = 1;
   private static final int SITES = 2;
+  private static final int TRACKING_MASK = 3;
+  private static final int TRACING = 4;
+
+  private static final Object MODE_LOCK = new Object();
+
+  /** The recording traces; replaced whole under MODE_LOCK. */
+  private static volatile TraceSink[] sinks = new TraceSink[0];
 
   /** Below this many entries the registry is never swept. */
   private static final int SWEEP_MIN = 1024;
 
-  /** OFF, ON or SITES; read by every Fence constructor. */
+  /** OFF, ON or SITES, plus the TRACING bit; read by every Fence constructor. */
   private static volatile int mode;
 
   /** Bumped by every disable(); entries of an older epoch are ignored and swept. */
@@ -133,6 +143,15 @@ public final class Diagnostics {
      * @return a new list
      */
     List<Fence> waitingOn(Fence fence);
+
+    /**
+     * For a container (array, chain), all the fences it was built on that it still references;
+     * {@code null} for a plain fence.
+     *
+     * @param fence the fence
+     * @return a new list, or null
+     */
+    @Nullable List<Fence> members(Fence fence);
 
     /**
      * Waits like {@code fence.await(nanos, NANOSECONDS)} without its own diagnosis, for a caller
@@ -198,7 +217,87 @@ public final class Diagnostics {
    * @return {@code true} while tracking is on
    */
   public static boolean isTracking() {
+    return (mode & TRACKING_MASK) != OFF;
+  }
+
+  /**
+   * Whether tracking or tracing is on: the one check in {@code Fence}'s constructor, which then
+   * calls {@link #created(Fence)}.
+   *
+   * @return {@code true} while fences constructed now are tracked or traced
+   */
+  public static boolean isOn() {
     return mode != OFF;
+  }
+
+  /**
+   * Records a fence under construction for tracking and every recording trace. Called from {@code
+   * Fence}'s constructor once {@link #isOn()}, before the subclass's fields are set: reads only the
+   * fence's context and seqno.
+   *
+   * @param fence the fence being constructed
+   */
+  public static void created(Fence fence) {
+    int m = mode;
+    if ((m & TRACKING_MASK) != OFF) {
+      track(fence);
+    }
+    if ((m & TRACING) != 0) {
+      long now = System.nanoTime();
+      for (TraceSink sink : sinks) {
+        sink.created(fence, now);
+      }
+    }
+  }
+
+  /** A recording trace: receives fence creations and blocking waits. */
+  public interface TraceSink {
+    /**
+     * A fence was constructed (its subclass fields are not set yet).
+     *
+     * @param fence the fence
+     * @param nanos the creation time on the {@link System#nanoTime()} clock
+     */
+    void created(Fence fence, long nanos);
+
+    /**
+     * A blocking wait began; its end is stored in the wait ({@link Wait#endNanos()}).
+     *
+     * @param wait the wait
+     */
+    void waitStarted(Wait wait);
+  }
+
+  /**
+   * Starts delivering to a trace.
+   *
+   * @param sink the trace
+   */
+  public static void addSink(TraceSink sink) {
+    synchronized (MODE_LOCK) {
+      TraceSink[] old = sinks;
+      TraceSink[] next = java.util.Arrays.copyOf(old, old.length + 1);
+      next[old.length] = sink;
+      sinks = next;
+      mode |= TRACING;
+    }
+  }
+
+  /**
+   * Stops delivering to a trace; does nothing if it was not added.
+   *
+   * @param sink the trace
+   */
+  public static void removeSink(TraceSink sink) {
+    synchronized (MODE_LOCK) {
+      TraceSink[] old = sinks;
+      List<TraceSink> next = new ArrayList<>(List.of(old));
+      next.remove(sink);
+      sinks = next.toArray(new TraceSink[0]);
+      if (next.isEmpty()) {
+        mode &= ~TRACING;
+      }
+    }
   }
 
   /**
@@ -207,7 +306,7 @@ public final class Diagnostics {
    * @return {@code true} in sites mode
    */
   public static boolean isCapturingSites() {
-    return mode == SITES;
+    return (mode & TRACKING_MASK) == SITES;
   }
 
   /**
@@ -216,12 +315,16 @@ public final class Diagnostics {
    * @param sites whether to capture creation sites
    */
   public static void enable(boolean sites) {
-    mode = sites ? SITES : ON;
+    synchronized (MODE_LOCK) {
+      mode = (mode & ~TRACKING_MASK) | (sites ? SITES : ON);
+    }
   }
 
   /** Turns tracking off and forgets every tracked fence. */
   public static void disable() {
-    mode = OFF;
+    synchronized (MODE_LOCK) {
+      mode &= ~TRACKING_MASK;
+    }
     EPOCH.incrementAndGet();
     TRACKED.clear();
     purgeCollected();
@@ -234,7 +337,7 @@ public final class Diagnostics {
    * @param fence the fence being constructed
    */
   public static void track(Fence fence) {
-    int m = mode;
+    int m = mode & TRACKING_MASK;
     if (m == OFF) {
       return;
     }
@@ -247,7 +350,7 @@ public final class Diagnostics {
             EPOCH.get(),
             m == SITES ? new Throwable("creation site") : null);
     TRACKED.add(t);
-    if (mode == OFF) {
+    if ((mode & TRACKING_MASK) == OFF) {
       TRACKED.remove(t); // raced with disable()
       return;
     }
@@ -312,7 +415,7 @@ public final class Diagnostics {
   public static List<Tracked> pendingTracked() {
     purgeCollected();
     List<Tracked> result = new ArrayList<>();
-    if (mode == OFF) {
+    if ((mode & TRACKING_MASK) == OFF) {
       return result;
     }
     long e = EPOCH.get();
@@ -383,11 +486,42 @@ public final class Diagnostics {
     final long timeoutNanos;
     @Nullable FenceWaitEvent event;
     boolean registered;
+    long startNanos;
+    volatile long endNanos;
+    volatile boolean timedOut;
+    boolean traced;
 
     Wait(Thread thread, Object fences, long timeoutNanos) {
       this.thread = thread;
       this.fences = fences;
       this.timeoutNanos = timeoutNanos;
+    }
+
+    /**
+     * When the wait began, on the {@link System#nanoTime()} clock (set for traced waits).
+     *
+     * @return the start time
+     */
+    public long startNanos() {
+      return startNanos;
+    }
+
+    /**
+     * When the wait ended, or {@code 0} while it goes on (set for traced waits).
+     *
+     * @return the end time, or 0
+     */
+    public long endNanos() {
+      return endNanos;
+    }
+
+    /**
+     * Whether the wait ended because its timeout elapsed (meaningful once ended).
+     *
+     * @return whether it timed out
+     */
+    public boolean timedOut() {
+      return timedOut;
     }
 
     /**
@@ -461,15 +595,24 @@ public final class Diagnostics {
     if (onSignalingPath(a)) {
       reportSignalingWait(a, fences);
     }
-    boolean tracking = mode != OFF;
+    int m = mode;
+    boolean tracking = (m & TRACKING_MASK) != OFF;
+    boolean tracing = (m & TRACING) != 0;
     FenceWaitEvent event = jfrActive() ? FenceWaitEvent.beginIfEnabled() : null;
-    if (event == null && !tracking) {
+    if (event == null && !tracking && !tracing) {
       return null;
     }
     Wait w = new Wait(Thread.currentThread(), fences, timeoutNanos);
     if (tracking) {
       WAITS.add(w);
       w.registered = true;
+    }
+    if (tracing) {
+      w.startNanos = System.nanoTime();
+      w.traced = true;
+      for (TraceSink sink : sinks) {
+        sink.waitStarted(w);
+      }
     }
     w.event = event;
     return w;
@@ -488,6 +631,10 @@ public final class Diagnostics {
     }
     if (wait.registered) {
       WAITS.remove(wait);
+    }
+    if (wait.traced) {
+      wait.timedOut = timedOut;
+      wait.endNanos = Math.max(System.nanoTime(), wait.startNanos + 1);
     }
     FenceWaitEvent event = wait.event;
     if (event != null) {
