@@ -302,7 +302,7 @@ public final class FenceTrace implements AutoCloseable {
           t = byContext.get(ctx);
           if (t == null) {
             String name = s.timeline;
-            if (contextsByName.get(name).size() > 1) {
+            if (contextsByName.getOrDefault(name, List.of()).size() > 1) {
               name = name + " #" + ctx;
             }
             t = new Track(tracks.size() + 1, name, false);
