@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.fence4j.Fence;
 import org.fence4j.StrictMode;
 import org.jspecify.annotations.Nullable;
@@ -74,7 +75,7 @@ public final class Diagnostics {
   private static final int TRACKING_MASK = 3;
   private static final int TRACING = 4;
 
-  private static final Object MODE_LOCK = new Object();
+  private static final ReentrantLock MODE_LOCK = new ReentrantLock();
 
   /** The recording traces; replaced whole under MODE_LOCK. */
   private static volatile TraceSink[] sinks = new TraceSink[0];
@@ -274,12 +275,15 @@ public final class Diagnostics {
    * @param sink the trace
    */
   public static void addSink(TraceSink sink) {
-    synchronized (MODE_LOCK) {
+    MODE_LOCK.lock();
+    try {
       TraceSink[] old = sinks;
       TraceSink[] next = java.util.Arrays.copyOf(old, old.length + 1);
       next[old.length] = sink;
       sinks = next;
       mode |= TRACING;
+    } finally {
+      MODE_LOCK.unlock();
     }
   }
 
@@ -289,7 +293,8 @@ public final class Diagnostics {
    * @param sink the trace
    */
   public static void removeSink(TraceSink sink) {
-    synchronized (MODE_LOCK) {
+    MODE_LOCK.lock();
+    try {
       TraceSink[] old = sinks;
       List<TraceSink> next = new ArrayList<>(List.of(old));
       next.remove(sink);
@@ -297,6 +302,8 @@ public final class Diagnostics {
       if (next.isEmpty()) {
         mode &= ~TRACING;
       }
+    } finally {
+      MODE_LOCK.unlock();
     }
   }
 
@@ -315,15 +322,21 @@ public final class Diagnostics {
    * @param sites whether to capture creation sites
    */
   public static void enable(boolean sites) {
-    synchronized (MODE_LOCK) {
+    MODE_LOCK.lock();
+    try {
       mode = (mode & ~TRACKING_MASK) | (sites ? SITES : ON);
+    } finally {
+      MODE_LOCK.unlock();
     }
   }
 
   /** Turns tracking off and forgets every tracked fence. */
   public static void disable() {
-    synchronized (MODE_LOCK) {
+    MODE_LOCK.lock();
+    try {
       mode &= ~TRACKING_MASK;
+    } finally {
+      MODE_LOCK.unlock();
     }
     EPOCH.incrementAndGet();
     TRACKED.clear();
