@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.fence4j.internal.Diagnostics;
+import org.fence4j.internal.Timeouts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -638,7 +639,7 @@ public abstract class Fence {
    * @throws NullPointerException if {@code timeout} is null
    */
   public final boolean await(Duration timeout) throws InterruptedException {
-    return awaitNanos(Checks.toNanos(timeout), false, true);
+    return awaitNanos(Timeouts.toNanos(timeout), false, true);
   }
 
   /**
@@ -652,7 +653,7 @@ public abstract class Fence {
    * @throws NullPointerException if {@code unit} is null
    */
   public final boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-    return awaitNanos(Checks.toNanos(timeout, unit), false, true);
+    return awaitNanos(Timeouts.toNanos(timeout, unit), false, true);
   }
 
   /**
@@ -666,7 +667,7 @@ public abstract class Fence {
    */
   public final boolean awaitUninterruptibly(Duration timeout) {
     try {
-      return awaitNanos(Checks.toNanos(timeout), false, false);
+      return awaitNanos(Timeouts.toNanos(timeout), false, false);
     } catch (InterruptedException e) {
       throw new AssertionError("uninterruptible wait was interrupted", e);
     }
@@ -697,7 +698,7 @@ public abstract class Fence {
    * @throws NullPointerException if {@code timeout} is null
    */
   public final void awaitSuccess(Duration timeout) throws InterruptedException, TimeoutException {
-    awaitSuccessNanos(Checks.toNanos(timeout));
+    awaitSuccessNanos(Timeouts.toNanos(timeout));
   }
 
   /**
@@ -714,7 +715,7 @@ public abstract class Fence {
    */
   public final void awaitSuccess(long timeout, TimeUnit unit)
       throws InterruptedException, TimeoutException {
-    awaitSuccessNanos(Checks.toNanos(timeout, unit));
+    awaitSuccessNanos(Timeouts.toNanos(timeout, unit));
   }
 
   private void awaitSuccessNanos(long nanos) throws InterruptedException, TimeoutException {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.fence4j.internal.Diagnostics;
+import org.fence4j.internal.Timeouts;
 
 /**
  * Static helpers over fences: unwrap containers, merge, wait for any or all, adapt a future.
@@ -226,7 +227,7 @@ public final class Fences {
    */
   public static int waitAny(List<? extends Fence> fences, Duration timeout)
       throws InterruptedException {
-    return waitAnyNanos(fences, Checks.toNanos(timeout));
+    return waitAnyNanos(fences, Timeouts.toNanos(timeout));
   }
 
   /**
@@ -242,7 +243,7 @@ public final class Fences {
    */
   public static int waitAny(List<? extends Fence> fences, long timeout, TimeUnit unit)
       throws InterruptedException {
-    return waitAnyNanos(fences, Checks.toNanos(timeout, unit));
+    return waitAnyNanos(fences, Timeouts.toNanos(timeout, unit));
   }
 
   private static int waitAnyNanos(List<? extends Fence> fences, long nanos)
@@ -319,7 +320,7 @@ public final class Fences {
    */
   public static boolean waitAll(List<? extends Fence> fences, Duration timeout)
       throws InterruptedException {
-    return waitAllNanos(fences, Checks.toNanos(timeout));
+    return waitAllNanos(fences, Timeouts.toNanos(timeout));
   }
 
   /**
@@ -335,7 +336,7 @@ public final class Fences {
    */
   public static boolean waitAll(List<? extends Fence> fences, long timeout, TimeUnit unit)
       throws InterruptedException {
-    return waitAllNanos(fences, Checks.toNanos(timeout, unit));
+    return waitAllNanos(fences, Timeouts.toNanos(timeout, unit));
   }
 
   private static boolean waitAllNanos(List<? extends Fence> fences, long nanos)

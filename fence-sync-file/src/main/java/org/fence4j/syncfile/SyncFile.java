@@ -17,6 +17,7 @@ import org.fence4j.FenceCallback;
 import org.fence4j.FenceError;
 import org.fence4j.FenceErrorException;
 import org.fence4j.Fences;
+import org.fence4j.internal.Timeouts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -315,11 +316,8 @@ public final class SyncFile implements AutoCloseable {
    * @throws InterruptedException if the thread is interrupted while waiting
    */
   public boolean await(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    return requireOpen().await(timeout);
+    long nanos = Timeouts.toNanos(timeout);
+    return requireOpen().await(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -341,11 +339,8 @@ public final class SyncFile implements AutoCloseable {
    * @throws NullPointerException if {@code timeout} is null
    */
   public void awaitSuccess(Duration timeout) throws InterruptedException, TimeoutException {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    awaitSuccessNanos(requireOpen(), saturatedNanos(timeout));
+    long nanos = Timeouts.toNanos(timeout);
+    awaitSuccessNanos(requireOpen(), nanos);
   }
 
   /**
@@ -362,11 +357,8 @@ public final class SyncFile implements AutoCloseable {
    */
   public void awaitSuccess(long timeout, TimeUnit unit)
       throws InterruptedException, TimeoutException {
-    Objects.requireNonNull(unit, "unit");
-    if (timeout < 0) {
-      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
-    }
-    awaitSuccessNanos(requireOpen(), unit.toNanos(timeout));
+    long nanos = Timeouts.toNanos(timeout, unit);
+    awaitSuccessNanos(requireOpen(), nanos);
   }
 
   /**
@@ -519,14 +511,6 @@ public final class SyncFile implements AutoCloseable {
           error,
           "sync file '" + name() + "': fence " + safeDescribe(f) + " signaled with error " + error,
           f.cause().orElse(null));
-    }
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE; // only for a huge positive duration: negative ones are rejected first
     }
   }
 

@@ -15,6 +15,7 @@ import org.fence4j.FenceContexts;
 import org.fence4j.Fences;
 import org.fence4j.internal.Diagnostics;
 import org.fence4j.internal.TimelineRegistry;
+import org.fence4j.internal.Timeouts;
 import org.fence4j.syncfile.SyncFile;
 import org.jspecify.annotations.Nullable;
 
@@ -395,7 +396,7 @@ public final class SyncObject {
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<Fence> awaitSubmitted(long point, Duration timeout) throws InterruptedException {
-    return awaitSubmittedNanos(point, toNanos(timeout));
+    return awaitSubmittedNanos(point, Timeouts.toNanos(timeout));
   }
 
   /**
@@ -412,7 +413,7 @@ public final class SyncObject {
    */
   public Optional<Fence> awaitSubmitted(long point, long timeout, TimeUnit unit)
       throws InterruptedException {
-    return awaitSubmittedNanos(point, toNanos(timeout, unit));
+    return awaitSubmittedNanos(point, Timeouts.toNanos(timeout, unit));
   }
 
   private Optional<Fence> awaitSubmittedNanos(long point, long nanos) throws InterruptedException {
@@ -570,7 +571,7 @@ public final class SyncObject {
    */
   public static int waitAny(List<SyncPoint> points, Duration timeout, WaitFlag... flags)
       throws InterruptedException {
-    return waitNanos(points, toNanos(timeout), flags, false);
+    return waitNanos(points, Timeouts.toNanos(timeout), flags, false);
   }
 
   /**
@@ -588,7 +589,7 @@ public final class SyncObject {
    */
   public static int waitAny(List<SyncPoint> points, long timeout, TimeUnit unit, WaitFlag... flags)
       throws InterruptedException {
-    return waitNanos(points, toNanos(timeout, unit), flags, false);
+    return waitNanos(points, Timeouts.toNanos(timeout, unit), flags, false);
   }
 
   /**
@@ -608,7 +609,7 @@ public final class SyncObject {
    */
   public static boolean waitAll(List<SyncPoint> points, Duration timeout, WaitFlag... flags)
       throws InterruptedException {
-    return waitNanos(points, toNanos(timeout), flags, true) >= 0;
+    return waitNanos(points, Timeouts.toNanos(timeout), flags, true) >= 0;
   }
 
   /**
@@ -628,7 +629,7 @@ public final class SyncObject {
   public static boolean waitAll(
       List<SyncPoint> points, long timeout, TimeUnit unit, WaitFlag... flags)
       throws InterruptedException {
-    return waitNanos(points, toNanos(timeout, unit), flags, true) >= 0;
+    return waitNanos(points, Timeouts.toNanos(timeout, unit), flags, true) >= 0;
   }
 
   private static int waitNanos(List<SyncPoint> points, long nanos, WaitFlag[] flags, boolean all)
@@ -921,27 +922,6 @@ public final class SyncObject {
     if (point < 0) {
       throw new IllegalArgumentException(name + " must not be negative, was " + point);
     }
-  }
-
-  private static long toNanos(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-    }
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException overflow) {
-      return Long.MAX_VALUE;
-    }
-  }
-
-  private static long toNanos(long timeout, TimeUnit unit) {
-    Objects.requireNonNull(unit, "unit");
-    if (timeout < 0) {
-      throw new IllegalArgumentException(
-          "timeout must not be negative, was " + timeout + " " + unit);
-    }
-    return unit.toNanos(timeout);
   }
 
   private boolean casState(State expected, State next) {

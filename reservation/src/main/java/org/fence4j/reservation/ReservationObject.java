@@ -23,6 +23,7 @@ import org.fence4j.FenceErrorException;
 import org.fence4j.Fences;
 import org.fence4j.StrictMode;
 import org.fence4j.internal.Diagnostics;
+import org.fence4j.internal.Timeouts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -773,11 +774,7 @@ public final class ReservationObject {
   public void awaitSuccess(Usage usage, Duration timeout)
       throws InterruptedException, TimeoutException {
     Objects.requireNonNull(usage, "usage");
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    awaitSuccessNanos(usage, toNanosSaturated(timeout));
+    awaitSuccessNanos(usage, Timeouts.toNanos(timeout));
   }
 
   /**
@@ -797,11 +794,7 @@ public final class ReservationObject {
   public void awaitSuccess(Usage usage, long timeout, TimeUnit unit)
       throws InterruptedException, TimeoutException {
     Objects.requireNonNull(usage, "usage");
-    Objects.requireNonNull(unit, "unit");
-    if (timeout < 0) {
-      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
-    }
-    awaitSuccessNanos(usage, unit.toNanos(timeout));
+    awaitSuccessNanos(usage, Timeouts.toNanos(timeout, unit));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -920,11 +913,7 @@ public final class ReservationObject {
    */
   public boolean await(Usage usage, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(usage, "usage");
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    return awaitNanos(usage, toNanosSaturated(timeout));
+    return awaitNanos(usage, Timeouts.toNanos(timeout));
   }
 
   /**
@@ -940,11 +929,7 @@ public final class ReservationObject {
    */
   public boolean await(Usage usage, long timeout, TimeUnit unit) throws InterruptedException {
     Objects.requireNonNull(usage, "usage");
-    Objects.requireNonNull(unit, "unit");
-    if (timeout < 0) {
-      throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
-    }
-    return awaitNanos(usage, unit.toNanos(timeout));
+    return awaitNanos(usage, Timeouts.toNanos(timeout, unit));
   }
 
   /**
@@ -1261,14 +1246,6 @@ public final class ReservationObject {
       return f.describe();
     } catch (RuntimeException e) {
       return f.context() + ":" + f.seqno();
-    }
-  }
-
-  static long toNanosSaturated(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 

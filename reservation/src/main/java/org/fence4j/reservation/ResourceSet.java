@@ -20,6 +20,7 @@ import org.fence4j.Fence;
 import org.fence4j.FenceCallback;
 import org.fence4j.FenceContexts;
 import org.fence4j.internal.Diagnostics;
+import org.fence4j.internal.Timeouts;
 import org.fence4j.reservation.ReservationObject.Usage;
 import org.jspecify.annotations.Nullable;
 
@@ -805,11 +806,7 @@ public final class ResourceSet implements AutoCloseable {
      *     cancelled
      */
     public ResourceSet acquire(Duration timeout) throws TimeoutException, InterruptedException {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative()) {
-        throw new IllegalArgumentException("negative timeout: " + timeout);
-      }
-      return acquireNanos(ReservationObject.toNanosSaturated(timeout), timeout.toString());
+      return acquireNanos(Timeouts.toNanos(timeout), timeout.toString());
     }
 
     /**
@@ -829,11 +826,7 @@ public final class ResourceSet implements AutoCloseable {
      */
     public ResourceSet acquire(long timeout, TimeUnit unit)
         throws TimeoutException, InterruptedException {
-      Objects.requireNonNull(unit, "unit");
-      if (timeout < 0) {
-        throw new IllegalArgumentException("negative timeout: " + timeout + " " + unit);
-      }
-      return acquireNanos(unit.toNanos(timeout), timeout + " " + unit);
+      return acquireNanos(Timeouts.toNanos(timeout, unit), timeout + " " + unit);
     }
 
     /**
