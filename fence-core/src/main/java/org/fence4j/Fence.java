@@ -283,7 +283,14 @@ public abstract class Fence {
    */
   final Node.@Nullable Listener publishSignal(
       @Nullable Object outcome, long timestampNanos, boolean readClock) {
-    Object s = state;
+    return publishSignal(state, outcome, timestampNanos, readClock);
+  }
+
+  /**
+   * {@link #publishSignal(Object, long, boolean)} from state {@code s}, just read by the caller.
+   */
+  private Node.@Nullable Listener publishSignal(
+      @Nullable Object s, @Nullable Object outcome, long timestampNanos, boolean readClock) {
     if (isTerminal(s)) {
       return null;
     }
@@ -331,7 +338,8 @@ public abstract class Fence {
     Node.Listener urgent = null;
     Node.Listener urgentTail = null;
     Node.Listener normal = null;
-    for (Node n = s; n != null; n = n.next) {
+    // ENABLED is always the bottom entry: nothing below it to look at.
+    for (Node n = s; n != null && n != Node.ENABLED; n = n.next) {
       if (n instanceof Node.Waiter) {
         LockSupport.unpark(((Node.Waiter) n).thread);
       } else if (n instanceof Node.Listener) {
@@ -357,7 +365,7 @@ public abstract class Fence {
 
   /** The outcome of signaling pending list {@code s} without an explicit error. */
   private static Object pendingOutcome(@Nullable Node s) {
-    for (Node n = s; n != null; n = n.next) {
+    for (Node n = s; n != null && n != Node.ENABLED; n = n.next) { // ENABLED is the bottom
       if (n instanceof Node.ErrorNode) {
         return ((Node.ErrorNode) n).error;
       }
@@ -377,7 +385,7 @@ public abstract class Fence {
     // With listeners, get this thread's dispatcher before the claim: making it (the first time on
     // a thread) is what fails near the stack limit, and then nothing is claimed yet.
     Dispatcher d = s instanceof Node && s != Node.ENABLED ? Dispatcher.current() : null;
-    Node.Listener fifo = publishSignal(outcome, timestampNanos, readClock);
+    Node.Listener fifo = publishSignal(s, outcome, timestampNanos, readClock);
     if (fifo == null) {
       return false;
     }

@@ -71,9 +71,12 @@ abstract class Node {
     /** Runs the listener for {@code fence}; exceptions are the caller's to report. */
     abstract void fire(Fence fence);
 
-    /** Whether it runs before every ordinary callback (a library wake-up; see Dispatcher). */
-    boolean isUrgent() {
-      return false;
+    /**
+     * Whether it runs before every ordinary callback (a library wake-up; see Dispatcher). A type
+     * check of a final class, not a virtual call: it runs for every callback of every signal.
+     */
+    final boolean isUrgent() {
+      return this instanceof UrgentCallbackNode;
     }
   }
 
@@ -109,11 +112,6 @@ abstract class Node {
   static final class UrgentCallbackNode extends CallbackNode {
     UrgentCallbackNode(FenceCallback callback, @Nullable Node next) {
       super(callback, next);
-    }
-
-    @Override
-    boolean isUrgent() {
-      return true;
     }
 
     @Override
