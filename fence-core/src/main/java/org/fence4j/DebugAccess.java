@@ -57,8 +57,8 @@ final class DebugAccess implements Diagnostics.Access {
   }
 
   @Override
-  public boolean awaitWithoutDiagnosis(Fence fence, long nanos) throws InterruptedException {
-    return fence.awaitNanos(nanos, false, true, false);
+  public boolean awaitAll(Fence[] fences, long nanos, long deadline) throws InterruptedException {
+    return Fences.awaitEach(fences, 0, nanos, deadline);
   }
 
   @Override

@@ -357,14 +357,31 @@ public final class Fences {
     if (first == all.length || nanos == 0L) {
       return first == all.length;
     }
-    // About to block: one diagnosis (signaling-path check, waiter registration, JFR event) for the
-    // whole call, not one per fence.
-    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(all, nanos);
+    return awaitEach(all, first, nanos, deadline);
+  }
+
+  /**
+   * The blocking part of every wait for all of several fences ({@link #waitAll}, and {@code
+   * ReservationObject.await} through {@link Diagnostics.Access#awaitAll}): waits on {@code
+   * fences[from..]} one after the other, each with what is left until {@code deadline}, inside one
+   * diagnosis for the whole call (signaling-path check, waiter registration, JFR event), not one
+   * per fence.
+   *
+   * @param fences the fences the call waits for (all of them go to the diagnosis)
+   * @param from the first index that was not signaled when the caller polled
+   * @param nanos the caller's whole timeout, for the diagnosis
+   * @param deadline the {@link System#nanoTime()} by which all must be signaled
+   * @return {@code true} if all are signaled, {@code false} on timeout
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  static boolean awaitEach(Fence[] fences, int from, long nanos, long deadline)
+      throws InterruptedException {
+    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(fences, nanos);
     boolean timedOut = false;
     try {
-      for (int i = first; i < all.length; i++) {
+      for (int i = from; i < fences.length; i++) {
         long remaining = Math.max(0L, deadline - System.nanoTime());
-        if (!all[i].awaitNanos(remaining, false, true, false)) {
+        if (!fences[i].awaitNanos(remaining, false, true, false)) {
           timedOut = true;
           return false;
         }

@@ -155,15 +155,17 @@ public final class Diagnostics {
     @Nullable List<Fence> members(Fence fence);
 
     /**
-     * Waits like {@code fence.await(nanos, NANOSECONDS)} without its own diagnosis, for a caller
-     * that brackets several fences in one {@link #beforeWait(Fence[], long)}.
+     * Waits until every one of {@code fences} is signaled or {@code deadline} passes, inside one
+     * {@link #beforeWait(Fence[], long)} / {@link #afterWait} bracket for the whole call: the same
+     * loop as {@code Fences.waitAll}'s blocking part, for another module's wait for all.
      *
-     * @param fence the fence
-     * @param nanos the timeout in nanoseconds
-     * @return whether the fence is signaled
+     * @param fences the fences, none known to be signaled at the call
+     * @param nanos the caller's whole timeout in nanoseconds, for the diagnosis
+     * @param deadline the {@link System#nanoTime()} by which all must be signaled
+     * @return whether all are signaled
      * @throws InterruptedException if interrupted
      */
-    boolean awaitWithoutDiagnosis(Fence fence, long nanos) throws InterruptedException;
+    boolean awaitAll(Fence[] fences, long nanos, long deadline) throws InterruptedException;
 
     /**
      * Whether the current thread is running inline fence callbacks.

@@ -1169,23 +1169,9 @@ public final class ReservationObject {
     }
     long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
     Fence[] waited = count == pending.length ? pending : Arrays.copyOf(pending, count);
-    // One blocking wait for the whole call: one signaling-path check, the thread a waiter of each
-    // pending fence, one JFR event.
-    Diagnostics.Access access = Diagnostics.access();
-    Diagnostics.Wait diagnosis = Diagnostics.beforeWait(waited, nanos);
-    boolean timedOut = false;
-    try {
-      for (Fence f : waited) {
-        long remaining = Math.max(0, deadline - System.nanoTime());
-        if (!access.awaitWithoutDiagnosis(f, remaining)) {
-          timedOut = true;
-          return false;
-        }
-      }
-      return true;
-    } finally {
-      Diagnostics.afterWait(diagnosis, timedOut);
-    }
+    // One blocking wait for the whole call, fence-core's wait-for-all loop: one signaling-path
+    // check, the thread a waiter of each pending fence, one JFR event.
+    return Diagnostics.access().awaitAll(waited, nanos, deadline);
   }
 
   private void awaitSuccessNanos(Usage usage, long nanos)
