@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Findings of an adversarial review of fence-core. Each test states one property from DESIGN.md or
- * from the class Javadoc; the ones marked "FINDING" failed when written.
+ * Findings of an adversarial review of fence-core. Each test states one property of the API
+ * contract or of the class Javadoc; the ones marked "FINDING" failed when written.
  */
 class ReviewFindingsTest {
 
@@ -52,8 +52,8 @@ class ReviewFindingsTest {
 
   // -------------------------------------------------------------------------------------------
   // FINDING 2: a container fence signaled by its owner (cancellation: signal(ECANCELED)) keeps
-  // its registrations on members that have not signaled. DESIGN: "After it signals it holds no
-  // callbacks on members that have not signaled yet".
+  // its registrations on members that have not signaled. The rule: after it signals, a container
+  // holds no callbacks on members that have not signaled yet.
 
   /** An armed any-array signaled directly holds no registration on its pending members. */
   @Test
@@ -168,7 +168,7 @@ class ReviewFindingsTest {
   // -------------------------------------------------------------------------------------------
   // FINDING 5: SoftwareTimeline.increment's Javadoc promised "their inline callbacks have run
   // when this returns"; called from inside a fence callback, the trampoline only queues them. The
-  // Javadoc now says so (as DESIGN does for signal): they have run when the outermost signal
+  // Javadoc now says so (as the rule for signal does): they have run when the outermost signal
   // returns.
 
   /**
