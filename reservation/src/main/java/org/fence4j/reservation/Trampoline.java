@@ -2,6 +2,7 @@ package org.fence4j.reservation;
 
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
+import org.fence4j.internal.Diagnostics;
 
 /**
  * Runs follow-up work of resource sets (installing grants, which complete futures, which run user
@@ -16,8 +17,10 @@ final class Trampoline {
   /*
    * Overview: per-thread state (ThreadLocal), no sharing, no synchronization. "active" is true
    * while the outermost run() on this thread drains; tasks queued meanwhile run in FIFO order
-   * before that outermost call returns. A task that throws is reported to the thread's uncaught
-   * exception handler and the drain continues, so one bad task never strands the others.
+   * before that outermost call returns. A task that throws is reported where fence-core reports a
+   * throwing fence callback (Fence.setCallbackExceptionHandler, else the default uncaught-exception
+   * handler, else standard error), by a report that never throws, and the drain continues: one bad
+   * task, or a handler that throws, never strands the others.
    */
 
   private static final class State {
@@ -89,11 +92,7 @@ final class Trampoline {
     try {
       task.run();
     } catch (RuntimeException | Error e) {
-      Thread t = Thread.currentThread();
-      Thread.UncaughtExceptionHandler h = t.getUncaughtExceptionHandler();
-      if (h != null) {
-        h.uncaughtException(t, e);
-      }
+      Diagnostics.access().reportException(e); // one handler rule with fence callbacks; never throws
     }
   }
 }
