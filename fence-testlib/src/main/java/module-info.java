@@ -4,8 +4,9 @@
  *
  * <p>The API lives in the package {@code org.fence4j.testlib}: {@link
  * org.fence4j.testlib.FenceContract} (for fences that start pending), {@link
- * org.fence4j.testlib.SignaledFenceContract} (for fences born signaled) and {@link
- * org.fence4j.testlib.TestFence}. Add the artifact {@code org.fence4j:fence-testlib} with test
+ * org.fence4j.testlib.SignaledFenceContract} (for fences born signaled), {@link
+ * org.fence4j.testlib.TestFence} and {@link org.fence4j.testlib.VirtualThreadWaits} (a blocking
+ * wait must not hold its carrier thread). Add the artifact {@code org.fence4j:fence-testlib} with test
  * scope.
  */
 module org.fence4j.testlib {

@@ -3,12 +3,11 @@ package org.fence4j.syncobj;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.ref.WeakReference;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.fence4j.testlib.VirtualThreadWaits;
 import org.jspecify.annotations.Nullable;
 
 /** Shared helpers: threads started by tests, blocked-state checks, bounded collection waits. */
@@ -21,18 +20,14 @@ final class TestSupport {
 
   private TestSupport() {}
 
-  /** Whether {@code t} is parked (in a wait). */
-  static boolean isBlocked(Thread t) {
-    Thread.State state = t.getState();
-    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-  }
-
   /** Waits until {@code spawned}'s thread is blocked. */
   static void awaitBlocked(Spawned<?> spawned) {
     await("blocked: " + spawned.thread().getName())
         .atMost(LONG)
         .pollInterval(Duration.ofMillis(1))
-        .until(() -> isBlocked(spawned.thread()) || !spawned.thread().isAlive());
+        .until(
+            () ->
+                VirtualThreadWaits.isBlocked(spawned.thread()) || !spawned.thread().isAlive());
   }
 
   /** Runs the collector until every reference is cleared; fails after {@link #LONG}. */
@@ -46,17 +41,6 @@ final class TestSupport {
               System.gc();
               return refs.stream().allMatch(ref -> ref.get() == null);
             });
-  }
-
-  /** {@code Thread.ofVirtual().start(body)}, through reflection: the tests compile for JDK 17. */
-  static Thread startVirtual(Runnable body) throws ReflectiveOperationException {
-    Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-    Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
-    try {
-      return (Thread) start.invoke(builder, body);
-    } catch (InvocationTargetException e) {
-      throw new AssertionError("could not start a virtual thread", e.getCause());
-    }
   }
 
   /**

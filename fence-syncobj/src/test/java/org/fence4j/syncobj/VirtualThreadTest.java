@@ -1,18 +1,14 @@
 package org.fence4j.syncobj;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.testlib.TestFence;
+import org.fence4j.testlib.VirtualThreadWaits;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -70,43 +66,10 @@ class VirtualThreadTest {
         () -> obj.awaitSubmitted(0, LONG).isPresent(), () -> obj.replace(new TestFence()));
   }
 
+  /** Every one of {@value #THREADS} waits blocks at once, then all return {@code true}. */
   private static void blockTogetherThenRelease(Callable<Boolean> wait, Runnable release)
       throws Exception {
-    AtomicInteger succeeded = new AtomicInteger();
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    List<Thread> threads = new ArrayList<>(THREADS);
-    boolean released = false;
-    try {
-      for (int i = 0; i < THREADS; i++) {
-        threads.add(
-            TestSupport.startVirtual(
-                () -> {
-                  try {
-                    if (wait.call()) {
-                      succeeded.incrementAndGet();
-                    }
-                  } catch (Throwable t) {
-                    failures.add(t);
-                  }
-                }));
-      }
-      await().atMost(BOUND).until(() -> threads.stream().allMatch(TestSupport::isBlocked));
-      released = true;
-      release.run();
-      for (Thread t : threads) {
-        TimeUnit.NANOSECONDS.timedJoin(t, BOUND.toNanos());
-        assertThat(t.isAlive()).as("%s still running", t).isFalse();
-      }
-    } finally {
-      if (!released) {
-        release.run();
-      }
-      for (Thread t : threads) {
-        t.interrupt();
-        t.join(BOUND.toMillis());
-      }
-    }
-    assertThat(failures).isEmpty();
-    assertThat(succeeded).hasValue(THREADS);
+    assertThat(VirtualThreadWaits.blockTogetherThenRelease(THREADS, wait, release, BOUND))
+        .isEqualTo(THREADS);
   }
 }

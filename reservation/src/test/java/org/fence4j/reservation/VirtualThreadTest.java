@@ -1,18 +1,12 @@
 package org.fence4j.reservation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.reservation.ReservationObject.Usage;
+import org.fence4j.testlib.VirtualThreadWaits;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -114,55 +108,13 @@ class VirtualThreadTest {
    * blocked, runs {@code release}, and checks that every body finished without throwing.
    */
   private static void runBlockedThenRelease(Body body, Runnable release) throws Exception {
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    List<Thread> threads = new ArrayList<>(THREADS);
-    boolean released = false;
-    try {
-      for (int i = 0; i < THREADS; i++) {
-        threads.add(
-            startVirtual(
-                () -> {
-                  try {
-                    body.run();
-                  } catch (Throwable t) {
-                    failures.add(t);
-                  }
-                }));
-      }
-      await().atMost(BOUND).until(() -> threads.stream().allMatch(VirtualThreadTest::isBlocked));
-      released = true;
-      release.run();
-      for (Thread t : threads) {
-        TimeUnit.NANOSECONDS.timedJoin(t, BOUND.toNanos());
-        assertThat(t.isAlive()).as("%s still running", t).isFalse();
-      }
-    } finally {
-      if (!released) {
-        release.run();
-      }
-      for (Thread t : threads) {
-        t.interrupt();
-        t.join(BOUND.toMillis());
-      }
-    }
-    assertThat(failures).isEmpty();
-  }
-
-  private static boolean isBlocked(Thread t) {
-    Thread.State state = t.getState();
-    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-  }
-
-  /** {@code Thread.ofVirtual().start(body)}, through reflection: the tests compile for JDK 17. */
-  private static Thread startVirtual(Runnable body) throws ReflectiveOperationException {
-    Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-    try {
-      return (Thread)
-          Class.forName("java.lang.Thread$Builder")
-              .getMethod("start", Runnable.class)
-              .invoke(builder, body);
-    } catch (InvocationTargetException e) {
-      throw new AssertionError("could not start a virtual thread", e.getCause());
-    }
+    VirtualThreadWaits.blockTogetherThenRelease(
+        THREADS,
+        () -> {
+          body.run();
+          return true;
+        },
+        release,
+        BOUND);
   }
 }
