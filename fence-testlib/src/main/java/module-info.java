@@ -6,8 +6,8 @@
  * org.fence4j.testlib.FenceContract} (for fences that start pending), {@link
  * org.fence4j.testlib.SignaledFenceContract} (for fences born signaled), {@link
  * org.fence4j.testlib.TestFence} and {@link org.fence4j.testlib.VirtualThreadWaits} (a blocking
- * wait must not hold its carrier thread). Add the artifact {@code org.fence4j:fence-testlib} with test
- * scope.
+ * wait must not hold its carrier thread). Add the artifact {@code org.fence4j:fence-testlib} with
+ * test scope.
  */
 module org.fence4j.testlib {
   requires transitive org.fence4j.core;

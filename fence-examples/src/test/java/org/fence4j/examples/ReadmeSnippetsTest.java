@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * README.md's Java snippets are the regions of {@link ReadmeSnippets} and {@link
- * MyFenceContractTest}, letter for letter (so they compile and cannot drift), and each runs and does
- * what the README says.
+ * MyFenceContractTest}, letter for letter (so they compile and cannot drift), and each runs and
+ * does what the README says.
  */
 @Timeout(60)
 class ReadmeSnippetsTest {
@@ -245,7 +245,9 @@ class ReadmeSnippetsTest {
 
   // --- syncobj
 
-  /** The consumer waits for a point before it is submitted; the producer's submit and signal end it. */
+  /**
+   * The consumer waits for a point before it is submitted; the producer's submit and signal end it.
+   */
   @Test
   void syncobj_consumerWaitsBeforeSubmit_scansOutOnceProduced() throws Exception {
     ReadmeSnippets.Timeline timeline = snippets.new Timeline();

@@ -25,9 +25,7 @@ final class TestSupport {
     await("blocked: " + spawned.thread().getName())
         .atMost(LONG)
         .pollInterval(Duration.ofMillis(1))
-        .until(
-            () ->
-                VirtualThreadWaits.isBlocked(spawned.thread()) || !spawned.thread().isAlive());
+        .until(() -> VirtualThreadWaits.isBlocked(spawned.thread()) || !spawned.thread().isAlive());
   }
 
   /** Runs the collector until every reference is cleared; fails after {@link #LONG}. */

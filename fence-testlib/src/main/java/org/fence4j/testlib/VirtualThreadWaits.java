@@ -111,8 +111,8 @@ public final class VirtualThreadWaits {
   }
 
   /**
-   * Starts a virtual thread running {@code body}: {@code Thread.ofVirtual().start(body)}, reached by
-   * reflection so that callers compile for JDK 17.
+   * Starts a virtual thread running {@code body}: {@code Thread.ofVirtual().start(body)}, reached
+   * by reflection so that callers compile for JDK 17.
    *
    * @param body what the thread runs
    * @return the started thread

@@ -56,23 +56,15 @@ class CoreFenceContractTest {
     @Override
     protected Subject newSubject() {
       Fence fence = FenceContext.create("drv", "ring").next();
-      return new Subject() {
-        @Override
-        public Fence fence() {
-          return fence;
-        }
-
-        @Override
-        public void complete() {
-          fence.signal();
-        }
-
-        @Override
-        public FenceError fail() {
-          fence.signal(FenceError.EIO);
-          return FenceError.EIO;
-        }
-      };
+      return subject(
+          fence,
+          () -> {
+            fence.signal();
+          },
+          () -> {
+            fence.signal(FenceError.EIO);
+            return FenceError.EIO;
+          });
     }
   }
 
@@ -83,24 +75,16 @@ class CoreFenceContractTest {
     protected Subject newSubject() {
       SoftwareTimeline timeline = SoftwareTimeline.create("contract");
       Fence point = timeline.createFence(2);
-      return new Subject() {
-        @Override
-        public Fence fence() {
-          return point;
-        }
-
-        @Override
-        public void complete() {
-          timeline.increment(1);
-          timeline.increment(1);
-        }
-
-        @Override
-        public FenceError fail() {
-          timeline.close();
-          return FenceError.ENOENT;
-        }
-      };
+      return subject(
+          point,
+          () -> {
+            timeline.increment(1);
+            timeline.increment(1);
+          },
+          () -> {
+            timeline.close();
+            return FenceError.ENOENT;
+          });
     }
   }
 
@@ -112,25 +96,17 @@ class CoreFenceContractTest {
       Fence a = FenceContext.create("drv", "a").next();
       Fence b = FenceContext.create("drv", "b").next();
       FenceArray array = FenceArray.all(List.of(a, b));
-      return new Subject() {
-        @Override
-        public Fence fence() {
-          return array;
-        }
-
-        @Override
-        public void complete() {
-          a.signal();
-          b.signal();
-        }
-
-        @Override
-        public FenceError fail() {
-          a.signal(FenceError.ETIME);
-          b.signal();
-          return FenceError.ETIME;
-        }
-      };
+      return subject(
+          array,
+          () -> {
+            a.signal();
+            b.signal();
+          },
+          () -> {
+            a.signal(FenceError.ETIME);
+            b.signal();
+            return FenceError.ETIME;
+          });
     }
   }
 
@@ -142,23 +118,15 @@ class CoreFenceContractTest {
       Fence a = FenceContext.create("drv", "a").next();
       Fence b = FenceContext.create("drv", "b").next();
       FenceArray array = FenceArray.any(List.of(a, b));
-      return new Subject() {
-        @Override
-        public Fence fence() {
-          return array;
-        }
-
-        @Override
-        public void complete() {
-          b.signal();
-        }
-
-        @Override
-        public FenceError fail() {
-          b.signal(FenceError.ECANCELED);
-          return FenceError.ECANCELED;
-        }
-      };
+      return subject(
+          array,
+          () -> {
+            b.signal();
+          },
+          () -> {
+            b.signal(FenceError.ECANCELED);
+            return FenceError.ECANCELED;
+          });
     }
   }
 
@@ -171,25 +139,17 @@ class CoreFenceContractTest {
       Fence first = ctx.next();
       Fence second = ctx.next();
       FenceChain head = FenceChain.create(FenceChain.create(null, first, 1), second, 2);
-      return new Subject() {
-        @Override
-        public Fence fence() {
-          return head;
-        }
-
-        @Override
-        public void complete() {
-          first.signal();
-          second.signal();
-        }
-
-        @Override
-        public FenceError fail() {
-          first.signal(FenceError.EIO);
-          second.signal();
-          return FenceError.EIO;
-        }
-      };
+      return subject(
+          head,
+          () -> {
+            first.signal();
+            second.signal();
+          },
+          () -> {
+            first.signal(FenceError.EIO);
+            second.signal();
+            return FenceError.EIO;
+          });
     }
   }
 }

@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The virtual-thread check of the kit: it passes for a parking wait and fails for one that never blocks. */
+/**
+ * The virtual-thread check of the kit: it passes for a parking wait and fails for one that never
+ * blocks.
+ */
 class VirtualThreadWaitsTest {
   private static final Duration BOUND = Duration.ofSeconds(20);
 

@@ -92,7 +92,8 @@ final class Trampoline {
     try {
       task.run();
     } catch (RuntimeException | Error e) {
-      Diagnostics.access().reportException(e); // one handler rule with fence callbacks; never throws
+      // One handler rule with fence callbacks; the report never throws.
+      Diagnostics.access().reportException(e);
     }
   }
 }
