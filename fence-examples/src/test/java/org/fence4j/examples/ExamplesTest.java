@@ -30,16 +30,31 @@ class ExamplesTest {
     void run(String[] args) throws Exception;
   }
 
-  /** The README's demo runs to the end and shows the producer, wait-any and array parts. */
+  /**
+   * The README's demo runs the pipeline to the end and prints the summary and the files (the
+   * pipeline itself is checked by PipelineDemoTest).
+   */
   @Test
   void demo_runsToCompletion() throws Exception {
     String out = run(Demo::main);
+    assertThat(out)
+        .contains("frame 120/120 on screen")
+        .contains("recovered: render 75 signaled with ETIME")
+        .contains("frames: 118 shown, 2 dropped")
+        .contains("pipeline-trace.json")
+        .contains("pipeline-timeline.svg");
+  }
+
+  /** The basics example runs to the end and shows the producer, wait-any and array parts. */
+  @Test
+  void basicsExample_runsToCompletion() throws Exception {
+    String out = run(BasicsExample::main);
     assertThat(out)
         .contains("consumer: frame 3 ready")
         .contains("first done: index 1 (cpu)")
         .contains("frame status -2, error ENOENT")
         .contains("display: showing frame 4 from buffer 0")
-        .contains("demo finished");
+        .contains("basics finished");
   }
 
   /** The explicit-synchronization example runs to the end. */
