@@ -243,4 +243,84 @@ class FenceContextTest {
 
     assertThat(new HashSet<>(ids)).doesNotContain(0L);
   }
+
+  /**
+   * Ranges of every size (inside a thread's block, across its end, as large as a block or larger)
+   * allocated from several threads at once never overlap.
+   */
+  @Test
+  void allocate_mixedSizesConcurrently_rangesNeverOverlap() throws Exception {
+    int[] sizes = {1, 3, FenceContexts.BLOCK - 1, 1, FenceContexts.BLOCK, 2, 5_000, 1};
+    int rounds = 50;
+    List<long[]> ranges = new CopyOnWriteArrayList<>();
+    Race.Party<List<long[]>> allocator =
+        r -> {
+          List<long[]> mine = new ArrayList<>();
+          for (int i = 0; i < rounds; i++) {
+            for (int n : sizes) {
+              long first = FenceContexts.allocate(n);
+              mine.add(new long[] {first, first + n});
+            }
+          }
+          r.addAll(mine);
+        };
+
+    Race.run(
+        1,
+        () -> ranges,
+        List.of(allocator, allocator, allocator, allocator),
+        r -> assertNoOverlap(r));
+
+    assertThat(ranges).hasSize(4 * rounds * sizes.length);
+  }
+
+  /** The ids one thread gets increase, whatever the sizes it asks for. */
+  @Test
+  void allocate_sameThread_idsIncrease() {
+    long end = 0;
+    for (int n :
+        new int[] {1, 7, FenceContexts.BLOCK + 1, 1, FenceContexts.BLOCK - 1, 2, 3_000, 1}) {
+      long first = FenceContexts.allocate(n);
+
+      assertThat(first).isGreaterThanOrEqualTo(end).isPositive();
+      end = first + n;
+    }
+  }
+
+  /**
+   * A thread's small allocations come from its own block: another thread allocating in between
+   * takes nothing from it (the two share no counter), so the thread's ids stay consecutive.
+   */
+  @Test
+  void allocate_otherThreadAllocatesInBetween_sameThreadIdsStayConsecutive() throws Exception {
+    long[] seen = new long[2];
+    Thread mine =
+        new Thread(
+            () -> {
+              seen[0] = FenceContexts.allocate(1); // a fresh thread: takes a fresh block
+              Thread other = new Thread(() -> FenceContexts.allocate(1));
+              other.start();
+              try {
+                other.join();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              seen[1] = FenceContexts.allocate(1);
+            });
+    mine.start();
+    mine.join();
+
+    assertThat(seen[1]).isEqualTo(seen[0] + 1);
+  }
+
+  private static void assertNoOverlap(List<long[]> ranges) {
+    List<long[]> sorted = new ArrayList<>(ranges);
+    sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+    assertThat(sorted.get(0)[0]).isPositive();
+    for (int i = 1; i < sorted.size(); i++) {
+      assertThat(sorted.get(i)[0])
+          .as("range %d starts after the previous one ends", i)
+          .isGreaterThanOrEqualTo(sorted.get(i - 1)[1]);
+    }
+  }
 }

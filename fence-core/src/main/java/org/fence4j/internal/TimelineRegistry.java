@@ -72,7 +72,8 @@ public final class TimelineRegistry {
   }
 
   /**
-   * Returns the software timelines that are still reachable, oldest context first.
+   * Returns the software timelines that are still reachable, in context id order (creation order
+   * within a thread).
    *
    * @return a snapshot list
    */
@@ -86,7 +87,8 @@ public final class TimelineRegistry {
   }
 
   /**
-   * Returns the fence contexts that are still reachable, oldest context first.
+   * Returns the fence contexts that are still reachable, in context id order (creation order within
+   * a thread).
    *
    * @return a snapshot list
    */
