@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -163,6 +164,38 @@ public final class WwMutex {
       OWNER = MethodHandles.lookup().findVarHandle(WwMutex.class, "owner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Test seam, absent in production: null unless the system property {@code
+   * fence4j.reservation.testSeams} is {@code "true"} when this class initializes (the reservation
+   * module's tests set it). A static final null is a constant to the JIT compiler, which drops the
+   * check in {@link #unlock()}, so the fast path pays nothing for it.
+   */
+  static final @Nullable Seam SEAM = seamFromProperty();
+
+  /** The test seam: code that tests run inside the window the fast path's re-check covers. */
+  static final class Seam {
+    /**
+     * Run by unlock's fast path between its read of "queued" (zero) and its release of the lock,
+     * with the mutex; tests park a waiter there.
+     */
+    volatile @Nullable Consumer<WwMutex> beforeFastRelease;
+
+    void beforeFastRelease(WwMutex mutex) {
+      Consumer<WwMutex> hook = beforeFastRelease;
+      if (hook != null) {
+        hook.accept(mutex);
+      }
+    }
+  }
+
+  private static @Nullable Seam seamFromProperty() {
+    try {
+      return Boolean.getBoolean("fence4j.reservation.testSeams") ? new Seam() : null;
+    } catch (SecurityException e) {
+      return null;
     }
   }
 
@@ -350,6 +383,10 @@ public final class WwMutex {
       ((WwAcquireContext) o).onReleased(this);
     }
     if (queued == 0) {
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.beforeFastRelease(this); // tests only; see SEAM
+      }
       owner = null; // volatile write, then read "queued": see the overview
       if (queued != 0) {
         wakeFirst();

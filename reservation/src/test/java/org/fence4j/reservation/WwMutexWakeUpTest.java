@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.fence4j.reservation.TestSupport.Worker;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * WwMutex's wake-up and anti-starvation guarantees, with the interleavings forced: a parked waiter
  * is woken by every release that concerns it, a waiter that leaves passes the wake-up on, and the
  * hand-off keeps an old waiter from being starved by threads that keep re-taking the lock. The
- * unlock/queue Dekker pair itself (a race of a few instructions) is checked by jcstress
- * (fence-jcstress, WwMutexStress).
+ * unlock/queue Dekker pair is forced through WwMutex's test seam (a waiter parks inside the fast
+ * path's window) and raced freely by jcstress (fence-jcstress, WwMutexStress).
  */
 class WwMutexWakeUpTest {
   /** Safety net: acquisitions each barging thread makes at most. */
@@ -53,6 +54,40 @@ class WwMutexWakeUpTest {
     holder.run(m::unlock);
 
     assertThat(get(waiter)).isTrue();
+  }
+
+  /**
+   * The unlock fast path re-checks for waiters after releasing the lock: a waiter that queued and
+   * parked after the unlocking thread had seen nobody queued, but before it released the lock, is
+   * woken (the Dekker pair of the overview, with the interleaving forced through the test seam).
+   */
+  @Test
+  void unlock_waiterParksBetweenQueuedCheckAndRelease_isWoken() throws Exception {
+    WwMutex.Seam seam = WwMutex.SEAM;
+    assertThat(seam)
+        .as("the surefire config sets -Dfence4j.reservation.testSeams=true")
+        .isNotNull();
+    WwMutex m = new WwMutex(cls, null, NEVER);
+    holder.run(m::lock);
+    AtomicReference<Future<Boolean>> waiter = new AtomicReference<>();
+    seam.beforeFastRelease =
+        mutex -> {
+          if (mutex == m) {
+            seam.beforeFastRelease = null;
+            waiter.set(first.submit(() -> lockUnlock(m)));
+            first.awaitParkedOn(m); // queued and parked while the unlock is under way
+          }
+        };
+    try {
+      holder.run(m::unlock);
+
+      assertThat(get(waiter.get())).isTrue();
+    } finally {
+      seam.beforeFastRelease = null;
+      if (waiter.get() != null && !waiter.get().isDone()) {
+        holder.run(() -> lockUnlock(m)); // a lost wake-up: wake the waiter so it can end
+      }
+    }
   }
 
   /** With a hand-off due, unlock gives the lock to the parked first waiter: nobody can barge. */
