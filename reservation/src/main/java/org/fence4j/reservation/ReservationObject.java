@@ -1052,6 +1052,22 @@ public final class ReservationObject {
   }
 
   /**
+   * The first fence of {@link #fences(Usage) fences(usage)}, or {@code null} if there is none: the
+   * same answer from one snapshot (peek hooks run the same way), without allocating (for
+   * ResourceSet's install step, which needs only whether something is pending and one fence).
+   */
+  @Nullable Fence firstUnsignaled(Usage usage) {
+    Snapshot s = snapshot;
+    for (int i = 0; i < s.count; i++) {
+      Entry e = s.entries[i];
+      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+        return e.fence;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The stored fences covered by {@code usage}, signaled or not, without running any fence code
    * (for diagnosis: the caller reads their flags).
    */

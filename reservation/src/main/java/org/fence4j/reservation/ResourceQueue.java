@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The resource-set state of one buffer: its FIFO queue of requests and the sets waiting for its
@@ -69,8 +70,10 @@ final class ResourceQueue {
   /**
    * Removes {@code link} (if queued) and the set from the unlock waiters, then marks the links that
    * proceed now and adds to {@code promoted} each set whose last blocked link that was (lock held).
+   * Returns {@code promoted}, or a new list if it was null and a set was promoted (so a removal
+   * that promotes nobody allocates nothing).
    */
-  void remove(ResourceSet.Link link, List<ResourceSet> promoted) {
+  @Nullable List<ResourceSet> remove(ResourceSet.Link link, @Nullable List<ResourceSet> promoted) {
     if (links.remove(link) && link.exclusive) {
       exclusiveLinks--;
     }
@@ -86,10 +89,14 @@ final class ResourceQueue {
       if (!l.proceeding) {
         l.proceeding = true;
         if (l.set.linkProceeds()) {
+          if (promoted == null) {
+            promoted = new ArrayList<>(2);
+          }
           promoted.add(l.set);
         }
       }
     }
+    return promoted;
   }
 
   /**

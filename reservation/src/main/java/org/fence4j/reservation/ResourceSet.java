@@ -140,6 +140,12 @@ public final class ResourceSet implements AutoCloseable {
    * handed out completes on GrantThreads instead if that thread is inside a ww transaction
    * (WwAcquireContext's per-thread count of contexts holding locks).
    *
+   * Shared writes: an acquire + release on buffers no other thread uses writes only the set's own
+   * objects and the per-buffer state of its buffers (queue lock and list, WwMutex owner, the
+   * reservation object's snapshot); nothing global. The set's arrays of buffers, access modes and
+   * lock order come from its Request's Plan, shared and never written; its fence's context id
+   * comes from the thread's own block of ids (FenceContexts).
+   *
    * Fence callbacks: at most one registered per set at a time ("waiting": null, a Wait, or DEAD
    * once granted or released). Registering a new one removes the previous one; the grant and the
    * release swap in DEAD and remove the current one; a registration that loses to DEAD removes
@@ -162,12 +168,16 @@ public final class ResourceSet implements AutoCloseable {
 
   private static final VarHandle STATE;
   private static final VarHandle WAITING_ON;
+  private static final VarHandle INSTALL_WIP;
+  private static final VarHandle BLOCKED;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STATE = l.findVarHandle(ResourceSet.class, "state", int.class);
       WAITING_ON = l.findVarHandle(ResourceSet.class, "waiting", Object.class);
+      INSTALL_WIP = l.findVarHandle(ResourceSet.class, "installWip", int.class);
+      BLOCKED = l.findVarHandle(ResourceSet.class, "blocked", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -200,41 +210,63 @@ public final class ResourceSet implements AutoCloseable {
     }
   }
 
+  // buffers, exclusive and lockOrder belong to the request's Plan: shared, never written.
   private final ReservationObject[] buffers; // distinct, in request order
   private final boolean[] exclusive; // parallel to buffers
+  private final int[] lockOrder; // indexes into links, by increasing queue id
   private final Link[] links; // parallel to buffers
-  private final ResourceQueue[] lockOrder; // the queues by increasing id
   private final SetFence fence = new SetFence();
   private final GrantFuture future;
-  private final AtomicInteger installWip = new AtomicInteger();
-  private final AtomicInteger blocked = new AtomicInteger(); // links that do not proceed yet
+  private volatile int installWip; // INSTALL_WIP: the work-in-progress counter of installs
+  private volatile int blocked; // BLOCKED: links that do not proceed yet
   private volatile int state = QUEUED;
   private volatile @Nullable Object waiting; // null, a Wait, or DEAD
   private boolean registered; // touched by the installing thread only (installWip)
   private volatile boolean handedOut; // acquireAsync returned the future to the caller
 
-  private ResourceSet(Map<ReservationObject, Boolean> wanted) {
-    int n = wanted.size();
-    this.buffers = new ReservationObject[n];
-    this.exclusive = new boolean[n];
-    this.links = new Link[n];
-    this.lockOrder = new ResourceQueue[n];
-    int i = 0;
-    for (Map.Entry<ReservationObject, Boolean> e : wanted.entrySet()) {
-      buffers[i] = e.getKey();
-      exclusive[i] = e.getValue();
-      ResourceQueue q = buffers[i].resourceQueue();
-      links[i] = new Link(this, q, exclusive[i]);
-      // insertion sort by id: requests name few buffers
-      int j = i;
-      while (j > 0 && lockOrder[j - 1].id > q.id) {
-        lockOrder[j] = lockOrder[j - 1];
-        j--;
-      }
-      lockOrder[j] = q;
-      i++;
+  private ResourceSet(Plan plan) {
+    this.buffers = plan.buffers;
+    this.exclusive = plan.exclusive;
+    this.lockOrder = plan.lockOrder;
+    this.links = new Link[buffers.length];
+    for (int i = 0; i < links.length; i++) {
+      links[i] = new Link(this, plan.queues[i], exclusive[i]);
     }
     this.future = new GrantFuture(this);
+  }
+
+  /**
+   * A request's buffers, frozen for acquiring: built once per change of the request and shared by
+   * every set acquired from it (read-only after construction, published to other threads through
+   * the sets' final fields), so an acquire allocates only the set's own objects.
+   */
+  private static final class Plan {
+    final ReservationObject[] buffers; // distinct, in request order
+    final boolean[] exclusive; // parallel to buffers
+    final ResourceQueue[] queues; // parallel to buffers
+    final int[] lockOrder; // indexes by increasing queue id
+
+    Plan(Map<ReservationObject, Boolean> wanted) {
+      int n = wanted.size();
+      buffers = new ReservationObject[n];
+      exclusive = new boolean[n];
+      queues = new ResourceQueue[n];
+      lockOrder = new int[n];
+      int i = 0;
+      for (Map.Entry<ReservationObject, Boolean> e : wanted.entrySet()) {
+        buffers[i] = e.getKey();
+        exclusive[i] = e.getValue();
+        queues[i] = buffers[i].resourceQueue();
+        // insertion sort by id: requests name few buffers
+        int j = i;
+        while (j > 0 && queues[lockOrder[j - 1]].id > queues[i].id) {
+          lockOrder[j] = lockOrder[j - 1];
+          j--;
+        }
+        lockOrder[j] = i;
+        i++;
+      }
+    }
   }
 
   /**
@@ -263,12 +295,12 @@ public final class ResourceSet implements AutoCloseable {
       }
     } while (!STATE.compareAndSet(this, previous, RELEASED));
     Object w = WAITING_ON.getAndSet(this, DEAD);
-    List<ResourceSet> promoted = new ArrayList<>(2);
+    List<ResourceSet> promoted = null; // allocated only when a removal promotes a set
     for (Link link : links) {
       ResourceQueue q = link.queue;
       q.lock.lock();
       try {
-        q.remove(link, promoted);
+        promoted = q.remove(link, promoted);
       } finally {
         q.lock.unlock();
       }
@@ -281,10 +313,11 @@ public final class ResourceSet implements AutoCloseable {
     if (previous != GRANTED) {
       future.cancel(false); // no-op if the future is already done (e.g. this is its cancel)
     }
-    if (!promoted.isEmpty()) {
+    if (promoted != null) {
+      List<ResourceSet> all = promoted;
       Trampoline.run(
           () -> {
-            for (ResourceSet r : promoted) {
+            for (ResourceSet r : all) {
               r.scheduleInstall();
             }
           });
@@ -387,14 +420,14 @@ public final class ResourceSet implements AutoCloseable {
   // Queueing
 
   private void lockQueues() {
-    for (ResourceQueue q : lockOrder) {
-      q.lock.lock();
+    for (int i : lockOrder) {
+      links[i].queue.lock.lock();
     }
   }
 
   private void unlockQueues() {
-    for (int i = lockOrder.length - 1; i >= 0; i--) {
-      lockOrder[i].lock.unlock();
+    for (int k = lockOrder.length - 1; k >= 0; k--) {
+      links[lockOrder[k]].queue.lock.unlock();
     }
   }
 
@@ -406,7 +439,7 @@ public final class ResourceSet implements AutoCloseable {
         notYet++;
       }
     }
-    blocked.set(notYet); // before any queue is unlocked: nobody else can count our links yet
+    blocked = notYet; // before any queue is unlocked: nobody else can count our links yet
     return notYet == 0 && STATE.compareAndSet(this, QUEUED, READY);
   }
 
@@ -415,7 +448,7 @@ public final class ResourceSet implements AutoCloseable {
    * that promoted the set to READY (the caller then schedules its install).
    */
   boolean linkProceeds() {
-    return blocked.decrementAndGet() == 0 && STATE.compareAndSet(this, QUEUED, READY);
+    return (int) BLOCKED.getAndAdd(this, -1) == 1 && STATE.compareAndSet(this, QUEUED, READY);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -430,7 +463,7 @@ public final class ResourceSet implements AutoCloseable {
       unlockQueues();
     }
     if (ready) {
-      Trampoline.run(this::scheduleInstall);
+      Trampoline.runInstall(this);
     }
   }
 
@@ -469,14 +502,14 @@ public final class ResourceSet implements AutoCloseable {
   }
 
   /** Runs install attempts until one cannot make progress; one thread at a time per set. */
-  private void scheduleInstall() {
-    if (installWip.getAndIncrement() != 0) {
+  void scheduleInstall() {
+    if ((int) INSTALL_WIP.getAndAdd(this, 1) != 0) {
       return; // the running attempt loops once more
     }
     int missed = 1;
     for (; ; ) {
       installLoop();
-      missed = installWip.addAndGet(-missed);
+      missed = (int) INSTALL_WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
         return;
       }
@@ -550,9 +583,8 @@ public final class ResourceSet implements AutoCloseable {
         }
       } else {
         for (int i = 0; i < buffers.length; i++) {
-          List<Fence> deps = buffers[i].fences(Usage.forAccess(exclusive[i]));
-          if (!deps.isEmpty()) {
-            pending = deps.get(0);
+          pending = buffers[i].firstUnsignaled(Usage.forAccess(exclusive[i]));
+          if (pending != null) {
             pendingBuffer = i;
             break;
           }
@@ -628,7 +660,7 @@ public final class ResourceSet implements AutoCloseable {
    * for any more), {@code false} if the fence already signaled (retry now).
    */
   private boolean waitForFence(Fence dependency, int index) {
-    FenceCallback callback = f -> Trampoline.run(this::scheduleInstall);
+    FenceCallback callback = f -> Trampoline.runInstall(this);
     Wait w = new Wait(dependency, index, callback);
     Object previous = waiting;
     if (previous == DEAD || !WAITING_ON.compareAndSet(this, previous, w)) {
@@ -733,6 +765,7 @@ public final class ResourceSet implements AutoCloseable {
    */
   public static final class Request {
     private final Map<ReservationObject, Boolean> wanted = new LinkedHashMap<>();
+    private @Nullable Plan plan; // the buffers named so far, frozen; null after a change
 
     private Request() {}
 
@@ -747,6 +780,7 @@ public final class ResourceSet implements AutoCloseable {
      */
     public Request exclusive(ReservationObject... buffers) {
       checkBuffers(buffers);
+      plan = null;
       for (ReservationObject b : buffers) {
         wanted.put(b, Boolean.TRUE);
       }
@@ -764,6 +798,7 @@ public final class ResourceSet implements AutoCloseable {
      */
     public Request shared(ReservationObject... buffers) {
       checkBuffers(buffers);
+      plan = null;
       for (ReservationObject b : buffers) {
         wanted.putIfAbsent(b, Boolean.FALSE);
       }
@@ -784,6 +819,7 @@ public final class ResourceSet implements AutoCloseable {
      */
     public CompletableFuture<ResourceSet> acquireAsync() {
       ResourceSet set = build();
+      set.future.armSafetyNet(); // the caller may complete it any way: each releases the set
       set.submitAsync();
       set.handedOut = true;
       return set.future;
@@ -806,7 +842,7 @@ public final class ResourceSet implements AutoCloseable {
      *     cancelled
      */
     public ResourceSet acquire(Duration timeout) throws TimeoutException, InterruptedException {
-      return acquireNanos(Timeouts.toNanos(timeout), timeout.toString());
+      return acquireNanos(Timeouts.toNanos(timeout), timeout, 0L, null);
     }
 
     /**
@@ -826,7 +862,7 @@ public final class ResourceSet implements AutoCloseable {
      */
     public ResourceSet acquire(long timeout, TimeUnit unit)
         throws TimeoutException, InterruptedException {
-      return acquireNanos(Timeouts.toNanos(timeout, unit), timeout + " " + unit);
+      return acquireNanos(Timeouts.toNanos(timeout, unit), null, timeout, unit);
     }
 
     /**
@@ -862,7 +898,12 @@ public final class ResourceSet implements AutoCloseable {
       return sb.append(']').toString();
     }
 
-    private ResourceSet acquireNanos(long nanos, String shown)
+    /**
+     * The blocking acquire; the timeout as given ({@code duration}, or {@code amount} and {@code
+     * unit}) is only formatted for a timeout's message, so a granted acquire allocates no string.
+     */
+    private ResourceSet acquireNanos(
+        long nanos, @Nullable Duration duration, long amount, @Nullable TimeUnit unit)
         throws TimeoutException, InterruptedException {
       if (Thread.interrupted()) {
         throw new InterruptedException();
@@ -876,9 +917,10 @@ public final class ResourceSet implements AutoCloseable {
       } catch (TimeoutException e) {
         String blockers = set.blockers(); // while the request is still queued
         if (set.future.cancel(false)) {
+          set.release(); // this future was never handed out: its cancel releases nothing itself
           throw new TimeoutException(
               "Waited "
-                  + shown
+                  + (duration != null ? duration.toString() : amount + " " + unit)
                   + " for "
                   + this
                   + "; blocked by "
@@ -887,9 +929,8 @@ public final class ResourceSet implements AutoCloseable {
         }
         return set; // granted at the last moment
       } catch (InterruptedException e) {
-        if (!set.future.cancel(false)) {
-          set.release(); // granted at the last moment, but the caller will not get it
-        }
+        set.future.cancel(false);
+        set.release(); // cancelled, or granted at the last moment but the caller will not get it
         throw e;
       } catch (ExecutionException e) {
         Throwable cause = e.getCause(); // a fence hook threw during the grant: request released
@@ -910,7 +951,12 @@ public final class ResourceSet implements AutoCloseable {
         throw new IllegalStateException(
             "the request names no buffer: call exclusive(...) or shared(...) first");
       }
-      return new ResourceSet(wanted);
+      Plan p = plan;
+      if (p == null) {
+        p = new Plan(wanted);
+        plan = p;
+      }
+      return new ResourceSet(p);
     }
 
     private static void checkBuffers(ReservationObject[] buffers) {
@@ -929,8 +975,16 @@ public final class ResourceSet implements AutoCloseable {
 
     GrantFuture(ResourceSet set) {
       this.set = set;
-      // Safety net for every completion path (cancel, completeExceptionally, complete(x),
-      // orTimeout, completeAsync...): it runs in the completing thread before it returns.
+    }
+
+    /**
+     * Before the future is handed out: a safety net for every completion path its holder may take
+     * (cancel, completeExceptionally, complete(x), orTimeout, completeAsync...), which runs in the
+     * completing thread before it returns. A future that stays inside the library (a blocking
+     * acquire's, a tryAcquire's) goes without it: the library releases the set itself wherever it
+     * completes such a future otherwise than by the grant.
+     */
+    void armSafetyNet() {
       whenComplete(
           (value, failure) -> {
             if (failure != null || value != set) {

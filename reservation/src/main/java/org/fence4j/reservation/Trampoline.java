@@ -24,7 +24,7 @@ final class Trampoline {
    */
 
   private static final class State {
-    final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    final ArrayDeque<Object> queue = new ArrayDeque<>(); // Runnables, or ResourceSets to install
     boolean active;
   }
 
@@ -34,6 +34,18 @@ final class Trampoline {
 
   /** Runs {@code task} now, or after the task this thread is running, if any. */
   static void run(Runnable task) {
+    start(task);
+  }
+
+  /**
+   * Runs {@code set.scheduleInstall()} like {@link #run(Runnable)} would, without allocating a task
+   * object for it.
+   */
+  static void runInstall(ResourceSet set) {
+    start(set);
+  }
+
+  private static void start(Object task) {
     State st = STATE.get();
     if (st.active) {
       st.queue.add(task);
@@ -82,15 +94,19 @@ final class Trampoline {
   }
 
   private static void drain(State st) {
-    Runnable next;
+    Object next;
     while ((next = st.queue.poll()) != null) {
       runSafely(next);
     }
   }
 
-  private static void runSafely(Runnable task) {
+  private static void runSafely(Object task) {
     try {
-      task.run();
+      if (task instanceof ResourceSet) {
+        ((ResourceSet) task).scheduleInstall();
+      } else {
+        ((Runnable) task).run();
+      }
     } catch (RuntimeException | Error e) {
       // One handler rule with fence callbacks; the report never throws.
       Diagnostics.access().reportException(e);
