@@ -38,8 +38,23 @@ public class FenceArrayBenchmark {
 
   @Benchmark
   public Fence fence4j() {
-    Fence[] members = new Fence[MEMBERS];
-    for (int i = 0; i < MEMBERS; i++) {
+    return fence4j(context, MEMBERS);
+  }
+
+  @Benchmark
+  public CompletableFuture<Void> completableFuture() {
+    return completableFuture(MEMBERS);
+  }
+
+  @Benchmark
+  public ListenableFuture<List<Boolean>> settableFuture() {
+    return settableFuture(MEMBERS);
+  }
+
+  /** One fence4j operation over {@code n} members (also the {@code fenceArray} series). */
+  static Fence fence4j(FenceContext context, int n) {
+    Fence[] members = new Fence[n];
+    for (int i = 0; i < n; i++) {
       members[i] = context.next();
     }
     FenceArray all = FenceArray.all(Arrays.asList(members));
@@ -50,11 +65,11 @@ public class FenceArrayBenchmark {
     return check(all.isSignaled(), all);
   }
 
-  @Benchmark
-  public CompletableFuture<Void> completableFuture() {
+  /** One {@code allOf} operation over {@code n} members. */
+  static CompletableFuture<Void> completableFuture(int n) {
     @SuppressWarnings({"unchecked", "rawtypes"})
-    CompletableFuture<Boolean>[] members = new CompletableFuture[MEMBERS];
-    for (int i = 0; i < MEMBERS; i++) {
+    CompletableFuture<Boolean>[] members = new CompletableFuture[n];
+    for (int i = 0; i < n; i++) {
       members[i] = new CompletableFuture<>();
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(members);
@@ -64,11 +79,11 @@ public class FenceArrayBenchmark {
     return check(all.isDone(), all);
   }
 
-  @Benchmark
-  public ListenableFuture<List<Boolean>> settableFuture() {
+  /** One {@code Futures.allAsList} operation over {@code n} members. */
+  static ListenableFuture<List<Boolean>> settableFuture(int n) {
     @SuppressWarnings({"unchecked", "rawtypes"})
-    SettableFuture<Boolean>[] members = new SettableFuture[MEMBERS];
-    for (int i = 0; i < MEMBERS; i++) {
+    SettableFuture<Boolean>[] members = new SettableFuture[n];
+    for (int i = 0; i < n; i++) {
       members[i] = SettableFuture.create();
     }
     ListenableFuture<List<Boolean>> all = Futures.allAsList(Arrays.asList(members));

@@ -120,13 +120,34 @@ public class PipelineBenchmark {
     }
   }
 
-  /** The second thread of a pipeline, started per trial, stopped at tear-down. */
-  abstract static class Pipeline {
+  /**
+   * What every side shares: the buffers' pixels, the scan-out plane, and one operation: render
+   * {@value #FRAMES} frames on the benchmark thread, then wait for the display to show the last.
+   */
+  abstract static class Frames {
     final int[][] pixels = new int[BUFFERS][PIXELS];
     final int[] plane = new int[PIXELS];
+    long frame; // benchmark thread only
+
+    /** Renders frame {@code i} (benchmark thread). */
+    abstract void render(long i) throws Exception;
+
+    /** Waits until the display has shown the last frame rendered; returns what it showed. */
+    abstract long finish() throws Exception;
+
+    /** One benchmark operation. */
+    final long run() throws Exception {
+      for (int k = 0; k < FRAMES; k++) {
+        render(++frame);
+      }
+      return finish();
+    }
+  }
+
+  /** The second thread of a pipeline, started per trial, stopped at tear-down. */
+  abstract static class Pipeline extends Frames {
     final Progress presented = new Progress();
     final Progress displayed = new Progress();
-    long frame; // benchmark thread only
     long shown; // second thread only, read after displayed.awaitAtLeast
     private Thread compositor;
     private volatile Throwable failure;
@@ -152,7 +173,7 @@ public class PipelineBenchmark {
 
     abstract void composeAndDisplay(long i) throws Exception;
 
-    /** Waits until the display has shown the last frame rendered. */
+    @Override
     long finish() {
       if (!displayed.awaitAtLeast(frame)) {
         throw new IllegalStateException("compositor failed", failure);
@@ -200,6 +221,7 @@ public class PipelineBenchmark {
       stop();
     }
 
+    @Override
     void render(long i) throws Exception {
       int b = (int) (i % BUFFERS);
       ReservationObject buffer = buffers[b];
@@ -235,10 +257,7 @@ public class PipelineBenchmark {
 
   @Benchmark
   public long fence4j(Fence4jPipeline p) throws Exception {
-    for (int k = 0; k < FRAMES; k++) {
-      p.render(++p.frame);
-    }
-    return p.finish();
+    return p.run();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -275,6 +294,7 @@ public class PipelineBenchmark {
       stop();
     }
 
+    @Override
     void render(long i) throws Exception {
       int b = (int) (i % BUFFERS);
       LockedBuffer buffer = buffers[b];
@@ -338,10 +358,7 @@ public class PipelineBenchmark {
 
   @Benchmark
   public long completableFutureDirect(FuturePipeline p) throws Exception {
-    for (int k = 0; k < FRAMES; k++) {
-      p.render(++p.frame);
-    }
-    return p.finish();
+    return p.run();
   }
 
   /**
@@ -352,14 +369,11 @@ public class PipelineBenchmark {
    * for the compose read).
    */
   @State(Scope.Thread)
-  public static class ChainPipeline {
-    final int[][] pixels = new int[BUFFERS][PIXELS];
-    final int[] plane = new int[PIXELS];
+  public static class ChainPipeline extends Frames {
     final LockedBuffer[] buffers = new LockedBuffer[BUFFERS];
     ExecutorService compositor;
     CompletableFuture<Void> last = LockedBuffer.DONE; // benchmark thread only
     volatile long shown;
-    long frame;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -381,6 +395,7 @@ public class PipelineBenchmark {
       compositor.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    @Override
     void render(long i) throws Exception {
       int b = (int) (i % BUFFERS);
       LockedBuffer buffer = buffers[b];
@@ -410,6 +425,7 @@ public class PipelineBenchmark {
       last = displayed;
     }
 
+    @Override
     long finish() throws Exception {
       last.get(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
       return shown;
@@ -418,9 +434,6 @@ public class PipelineBenchmark {
 
   @Benchmark
   public long completableFuture(ChainPipeline p) throws Exception {
-    for (int k = 0; k < FRAMES; k++) {
-      p.render(++p.frame);
-    }
-    return p.finish();
+    return p.run();
   }
 }

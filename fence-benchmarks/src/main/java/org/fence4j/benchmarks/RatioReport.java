@@ -22,9 +22,19 @@ import org.jspecify.annotations.Nullable;
  * clock-adjusted ratio of the pairs that signal and each target, and, when the run had {@code -prof
  * gc}, {@code alloc.csv} with the bytes allocated per operation of every benchmark.
  *
- * <p>Usage: {@code RatioReport --jmh <result.json> [--footprint <csv>] [--out <dir>] [--command
- * <text>] [--mode <text>]}. Pairs whose benchmarks are not in the result file are listed as missing
- * on standard error and left out.
+ * <p>Series (issue 15: how cost grows): each {@code *SeriesBenchmark} is run over sizes {@code N}
+ * (its {@code @Param n}); the report divides every score by {@code N} and writes one row per size
+ * and peer, {@code <series>-n<N>,<fence4j ns per element>,<peer>,<peer ns per element>,<ratio>}
+ * (what an element is depends on the series: a fence waited on, a member, an add, a point, a
+ * buffer), one Markdown table per series with the growth of the per-element cost from {@code N =
+ * 64} to the largest size, and one SVG line chart per series, {@code series-<series>.svg} (fence4j
+ * and the peers, log-scale {@code N}), in the output directory and, with {@code --images}, copied
+ * there too (e.g. {@code docs/images}). The pipeline benchmark gets a table of frames per second
+ * and bytes per frame.
+ *
+ * <p>Usage: {@code RatioReport --jmh <result.json> [--series <series.json>] [--footprint <csv>]
+ * [--out <dir>] [--images <dir>] [--command <text>] [--mode <text>]}. Pairs and series whose
+ * benchmarks are not in the result files are listed as missing on standard error and left out.
  */
 public final class RatioReport {
 
@@ -155,6 +165,84 @@ public final class RatioReport {
                   new Peer(LOCK_CONDITION, "SyncObjectBenchmark.submitRoundTripLockCondition"),
                   new Peer(PHASER, "SyncObjectBenchmark.submitRoundTripPhaser"))));
 
+  /**
+   * A series: its id (the CSV rows are {@code <id>-n<N>}), a chart title, what one element is (the
+   * report divides each score by N), the fence4j benchmark key without its {@code [n=..]} and the
+   * peers.
+   */
+  private record Series(
+      String id, String title, String element, String fence4jKey, List<Peer> peers) {}
+
+  /** The per-element growth from N = 64 to the largest N above which a series counts as growing. */
+  static final double GROWTH_LIMIT = 2.0;
+
+  private static final List<Series> SERIES =
+      List.of(
+          new Series(
+              "waitAny",
+              "Fences.waitAny over N fences (N - 1 pending, the last one signals while registering)",
+              "fence",
+              "WaitSeriesBenchmark.waitAnyFence4j",
+              List.of(new Peer(CF, "WaitSeriesBenchmark.waitAnyCompletableFuture"))),
+          new Series(
+              "waitAll",
+              "Fences.waitAll over N signaled fences",
+              "fence",
+              "WaitSeriesBenchmark.waitAllFence4j",
+              List.of(new Peer(CF, "WaitSeriesBenchmark.waitAllCompletableFuture"))),
+          new Series(
+              "merge",
+              "Fences.merge of N fences over N/4 contexts, then signaled",
+              "fence",
+              "CombineSeriesBenchmark.mergeFence4j",
+              List.of(new Peer(CF, "CombineSeriesBenchmark.completableFuture"))),
+          new Series(
+              "fenceArray",
+              "FenceArray.all of N members, then signaled",
+              "member",
+              "CombineSeriesBenchmark.arrayFence4j",
+              List.of(new Peer(CF, "CombineSeriesBenchmark.completableFuture"))),
+          new Series(
+              "reservation-add",
+              "ReservationObject holding N contexts: replace one context's fence",
+              "add",
+              "ReservationSeriesBenchmark.addFence4j",
+              List.of(new Peer("ReentrantReadWriteLock", "ReservationSeriesBenchmark.addRwLock"))),
+          new Series(
+              "reservation-snapshot",
+              "ReservationObject holding N contexts: snapshot of the fences",
+              "entry",
+              "ReservationSeriesBenchmark.snapshotFence4j",
+              List.of(
+                  new Peer("ReentrantReadWriteLock", "ReservationSeriesBenchmark.snapshotRwLock"))),
+          new Series(
+              "syncobj-add",
+              "SyncObject timeline: add N pending points",
+              "point",
+              "SyncObjectSeriesBenchmark.addFence4j",
+              List.of(new Peer(LOCK_CONDITION, "SyncObjectSeriesBenchmark.addLockCondition"))),
+          new Series(
+              "syncobj-query",
+              "SyncObject timeline with N pending points: lastSignaledPoint()",
+              "query",
+              "SyncObjectSeriesBenchmark.queryFence4j",
+              List.of(new Peer(LOCK_CONDITION, "SyncObjectSeriesBenchmark.queryLockCondition"))),
+          new Series(
+              "syncobj-wait",
+              "SyncObject timeline: add N points, signal them, wait for the last",
+              "point",
+              "SyncObjectSeriesBenchmark.waitFence4j",
+              List.of(new Peer(LOCK_CONDITION, "SyncObjectSeriesBenchmark.waitLockCondition"))),
+          new Series(
+              "resourceset",
+              "ResourceSet over N buffers: acquire (exclusive) and release",
+              "buffer",
+              "ResourceSetSeriesBenchmark.fence4j",
+              List.of(
+                  new Peer(
+                      "ReentrantLock-sorted", "ResourceSetSeriesBenchmark.reentrantLocksSorted"),
+                  new Peer("KDS-like global lock", "ResourceSetSeriesBenchmark.globalLock"))));
+
   private RatioReport() {}
 
   public static void main(String[] args) throws IOException {
@@ -164,10 +252,21 @@ public final class RatioReport {
     Path footprint =
         options.containsKey("--footprint") ? Path.of(options.get("--footprint")) : null;
 
+    Path images = options.containsKey("--images") ? Path.of(options.get("--images")) : null;
+
     List<?> runs = (List<?>) MiniJson.parse(Files.readString(jmh, StandardCharsets.UTF_8));
     Map<String, Score> scores = new LinkedHashMap<>();
     Map<String, Score> alloc = new TreeMap<>();
     collect(runs, scores, alloc);
+    if (options.containsKey("--series")) {
+      Path seriesFile = Path.of(options.get("--series"));
+      if (Files.exists(seriesFile)) {
+        collect(
+            (List<?>) MiniJson.parse(Files.readString(seriesFile, StandardCharsets.UTF_8)),
+            scores,
+            alloc);
+      }
+    }
 
     List<String> csv = new ArrayList<>();
     List<String> md = new ArrayList<>();
@@ -214,6 +313,9 @@ public final class RatioReport {
     }
 
     scaling(scores, csv, md, missing);
+    pipeline(scores, alloc, md, missing);
+    Files.createDirectories(out);
+    series(scores, csv, md, missing, out, images);
 
     if (footprint != null && Files.exists(footprint)) {
       md.add("");
@@ -268,11 +370,6 @@ public final class RatioReport {
       Files.write(out.resolve("alloc.csv"), allocCsv, StandardCharsets.UTF_8);
       md.add("");
       md.add(allocationLine(alloc));
-      String pipeline = pipelineAllocationLine(alloc);
-      if (pipeline != null) {
-        md.add("");
-        md.add(pipeline);
-      }
     }
     if (!missing.isEmpty()) {
       md.add("");
@@ -408,25 +505,200 @@ public final class RatioReport {
         Math.abs(bytes) < 1.0 ? "met" : "**missed**");
   }
 
-  /** Bytes per frame of the pipeline benchmarks (B/op divided by the frames per op), if run. */
-  private static @Nullable String pipelineAllocationLine(Map<String, Score> alloc) {
-    Score mine = alloc.get("PipelineBenchmark.fence4j");
-    Score chain = alloc.get("PipelineBenchmark.completableFuture");
-    Score direct = alloc.get("PipelineBenchmark.completableFutureDirect");
-    if (mine == null || chain == null) {
-      return null;
+  /**
+   * The pipeline benchmark as frames per second ({@value PipelineBenchmark#FRAMES} frames per
+   * operation) and bytes allocated per frame (all threads; with {@code -prof gc}), fence4j beside
+   * its two peers, with the targets: fence4j at least as fast as, and allocating at most as much
+   * as, the {@code CompletableFuture} chain.
+   */
+  private static void pipeline(
+      Map<String, Score> scores, Map<String, Score> alloc, List<String> md, List<String> missing) {
+    String[][] rows = {
+      {"fence4j (reservation objects, sync file)", "PipelineBenchmark.fence4j"},
+      {"CompletableFuture chain + ReentrantLock per buffer", "PipelineBenchmark.completableFuture"},
+      {
+        "CompletableFuture direct + ReentrantLock per buffer",
+        "PipelineBenchmark.completableFutureDirect"
+      }
+    };
+    if (!scores.containsKey(rows[0][1])) {
+      missing.add("pipeline");
+      return;
     }
     double frames = PipelineBenchmark.FRAMES;
-    double perFrame = mine.value() / frames;
-    double chainPerFrame = chain.value() / frames;
+    md.add("");
+    md.add(
+        "| pipeline: render → compose → display, 3 buffers, 2 threads | ns per 1,000 frames"
+            + " | frames/s | B/frame |");
+    md.add("|---|---:|---:|---:|");
+    for (String[] row : rows) {
+      Score score = scores.get(row[1]);
+      if (score == null) {
+        continue;
+      }
+      Score bytes = alloc.get(row[1]);
+      md.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s |",
+              row[0],
+              withError(score),
+              String.format(Locale.ROOT, "%.0f", frames * 1e9 / score.value()),
+              bytes == null ? "–" : num(bytes.value() / frames)));
+    }
+    Score mine = scores.get(rows[0][1]);
+    Score chain = scores.get(rows[1][1]);
+    if (mine != null && chain != null) {
+      StringBuilder target = new StringBuilder();
+      target.append(
+          String.format(
+              Locale.ROOT,
+              "Pipeline targets: fence4j at least as many frames/s as the CompletableFuture chain"
+                  + " (%s)",
+              verdict(mine, chain, 0)));
+      Score mineBytes = alloc.get(rows[0][1]);
+      Score chainBytes = alloc.get(rows[1][1]);
+      if (mineBytes != null && chainBytes != null) {
+        target.append(
+            mineBytes.value() <= chainBytes.value()
+                ? "; at most its bytes per frame (met)"
+                : "; at most its bytes per frame (**missed**)");
+      }
+      md.add("");
+      md.add(target.append('.').toString());
+    }
+  }
+
+  /**
+   * One table, CSV rows and a chart per series (see the class comment). Scores are per operation
+   * over N elements; every number written is per element.
+   */
+  private static void series(
+      Map<String, Score> scores,
+      List<String> csv,
+      List<String> md,
+      List<String> missing,
+      Path out,
+      @Nullable Path images)
+      throws IOException {
+    for (Series series : SERIES) {
+      TreeMap<Long, Score> mine = sized(scores, series.fence4jKey());
+      if (mine.isEmpty()) {
+        missing.add("series " + series.id());
+        continue;
+      }
+      List<TreeMap<Long, Score>> peers = new ArrayList<>();
+      StringBuilder header = new StringBuilder("| N | fence4j ns/" + series.element());
+      StringBuilder rule = new StringBuilder("|---:|---:");
+      for (Peer peer : series.peers()) {
+        peers.add(sized(scores, peer.key()));
+        header.append(" | ").append(peer.name()).append(" ns/").append(series.element());
+        header.append(" | ratio");
+        rule.append("|---:|---:");
+      }
+      md.add("");
+      md.add(
+          "Series `"
+              + series.id()
+              + "`: "
+              + series.title()
+              + " (ns per "
+              + series.element()
+              + ").");
+      md.add("");
+      md.add(header.append(" |").toString());
+      md.add(rule.append("|").toString());
+      List<SeriesChart.Point> minePoints = new ArrayList<>();
+      List<List<SeriesChart.Point>> peerPoints = new ArrayList<>();
+      for (int i = 0; i < peers.size(); i++) {
+        peerPoints.add(new ArrayList<>());
+      }
+      for (Map.Entry<Long, Score> e : mine.entrySet()) {
+        long n = e.getKey();
+        double m = e.getValue().value() / n;
+        minePoints.add(new SeriesChart.Point(n, m));
+        StringBuilder row = new StringBuilder("| " + n + " | " + num(m));
+        for (int i = 0; i < peers.size(); i++) {
+          Score t = peers.get(i).get(n);
+          if (t == null) {
+            row.append(" | | ");
+            continue;
+          }
+          double theirs = t.value() / n;
+          peerPoints.get(i).add(new SeriesChart.Point(n, theirs));
+          String name = series.peers().get(i).name();
+          csv.add(
+              String.join(
+                  ",", series.id() + "-n" + n, num(m), name, num(theirs), ratio(m / theirs)));
+          row.append(" | ").append(num(theirs)).append(" | ").append(ratio(m / theirs));
+        }
+        md.add(row.append(" |").toString());
+      }
+      StringBuilder growth = new StringBuilder();
+      growth.append(growthOf("fence4j", mine));
+      for (int i = 0; i < peers.size(); i++) {
+        String g = growthOf(series.peers().get(i).name(), peers.get(i));
+        if (!g.isEmpty()) {
+          growth.append(growth.length() > 0 ? "; " : "").append(g);
+        }
+      }
+      if (growth.length() > 0) {
+        md.add("");
+        md.add("Per-element cost from N = 64 to the largest N: " + growth + ".");
+      }
+      List<SeriesChart.Line> lines = new ArrayList<>();
+      lines.add(new SeriesChart.Line("fence4j", minePoints));
+      for (int i = 0; i < peers.size(); i++) {
+        if (!peerPoints.get(i).isEmpty()) {
+          lines.add(new SeriesChart.Line(series.peers().get(i).name(), peerPoints.get(i)));
+        }
+      }
+      String file = "series-" + series.id() + ".svg";
+      String svg =
+          SeriesChart.svg(
+              series.title(),
+              "N (" + series.element() + "s per operation)",
+              "ns per " + series.element(),
+              lines);
+      Files.writeString(out.resolve(file), svg, StandardCharsets.UTF_8);
+      if (images != null) {
+        Files.createDirectories(images);
+        Files.writeString(images.resolve(file), svg, StandardCharsets.UTF_8);
+      }
+      md.add("");
+      md.add("![" + series.title() + "](images/" + file + ")");
+    }
+  }
+
+  /** The scores of {@code key[n=N]} by N. */
+  private static TreeMap<Long, Score> sized(Map<String, Score> scores, String key) {
+    TreeMap<Long, Score> sized = new TreeMap<>();
+    String prefix = key + "[n=";
+    for (Map.Entry<String, Score> e : scores.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith(prefix) && k.endsWith("]")) {
+        String n = k.substring(prefix.length(), k.length() - 1);
+        if (!n.isEmpty() && n.chars().allMatch(Character::isDigit)) {
+          sized.put(Long.parseLong(n), e.getValue());
+        }
+      }
+    }
+    return sized;
+  }
+
+  /**
+   * "fence4j ×1.10 (flat)" or "... (**grows**)": the per-element cost at the largest N over the one
+   * at N = 64 (or the smallest N above it); empty when there is no such pair of sizes.
+   */
+  private static String growthOf(String name, TreeMap<Long, Score> byN) {
+    Long from = byN.ceilingKey(64L);
+    if (from == null || from.equals(byN.lastKey())) {
+      return "";
+    }
+    long to = byN.lastKey();
+    double factor = (byN.get(to).value() / to) / (byN.get(from).value() / from);
     return String.format(
-        Locale.ROOT,
-        "Pipeline allocation (`-prof gc`, all threads, per frame): fence4j %s B, CompletableFuture"
-            + " chain %s B%s (target: fence4j at most the chain: %s).",
-        num(perFrame),
-        num(chainPerFrame),
-        direct == null ? "" : ", CompletableFuture direct " + num(direct.value() / frames) + " B",
-        perFrame <= chainPerFrame ? "met" : "**missed**");
+        Locale.ROOT, "%s ×%.2f (%s)", name, factor, factor <= GROWTH_LIMIT ? "flat" : "**grows**");
   }
 
   private static String environment(List<?> runs, Map<String, String> options) {

@@ -160,7 +160,7 @@ public class ReservationSnapshotBenchmark {
 
   // ---------------------------------------------------------------------------- helpers
 
-  private static int indexOfContext(List<Fence> fences, long context) {
+  static int indexOfContext(List<Fence> fences, long context) {
     for (int i = 0, n = fences.size(); i < n; i++) {
       if (fences.get(i).context() == context) {
         return i;
@@ -169,7 +169,7 @@ public class ReservationSnapshotBenchmark {
     return -1;
   }
 
-  private static List<Fence> unsignaled(List<Fence> fences) {
+  static List<Fence> unsignaled(List<Fence> fences) {
     List<Fence> snapshot = new ArrayList<>(fences.size());
     for (Fence fence : fences) {
       if (!fence.isSignaled()) {

@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       call only has to find and check them).
  *   <li>{@code submitRoundTrip}: the benchmark thread waits for the next point before it exists
  *       ({@link WaitFlag#FOR_SUBMIT}; the peers wait for the counter value), a second thread
- *       submits it, already signaled, once the waiter has been parked for {@link #DWELL_NANOS}.
- *       Both sides sleep and are woken every time; the dwell is in both numbers alike.
+ *       submits it, already signaled, once the waiter has been parked for {@link
+ *       ParkedWaiterSignaler#DWELL_NANOS}. Both sides sleep and are woken every time; the dwell is
+ *       in both numbers alike.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -44,9 +45,6 @@ import org.openjdk.jmh.annotations.TearDown;
 public class SyncObjectBenchmark {
 
   static final int WIDTH = 8;
-
-  /** How long the waiter has been parked before the other thread submits (see WaitAnyBenchmark). */
-  static final long DWELL_NANOS = 20_000;
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -144,8 +142,8 @@ public class SyncObjectBenchmark {
   }
 
   /**
-   * The other thread of {@code submitRoundTrip}. It spins (so waking it is not measured) until an
-   * action is published and the waiter has been parked for the dwell, then runs it.
+   * The other thread of {@code submitRoundTrip}: runs the published action once the waiter has been
+   * parked for {@link ParkedWaiterSignaler#DWELL_NANOS}.
    */
   @State(Scope.Thread)
   public static class Submitter {
@@ -153,60 +151,24 @@ public class SyncObjectBenchmark {
     LockCounter counter;
     Phaser phaser;
     long point;
-    volatile Runnable action;
-    volatile Thread waiter;
-    volatile boolean running;
-    Thread thread;
+    final ParkedWaiterSignaler<Runnable> other =
+        new ParkedWaiterSignaler<>("syncobj-submitter", Runnable::run);
 
     @Setup(Level.Trial)
     public void start() {
       timeline = SyncObject.create();
       counter = new LockCounter();
       phaser = new Phaser(1);
-      waiter = Thread.currentThread();
-      running = true;
-      thread = new Thread(this::loop, "syncobj-submitter");
-      thread.setDaemon(true);
-      thread.start();
+      other.start();
     }
 
     @TearDown(Level.Trial)
     public void stop() throws InterruptedException {
-      running = false;
-      thread.join();
+      other.stop();
     }
 
     void publish(Runnable a) {
-      waiter = Thread.currentThread();
-      action = a;
-    }
-
-    private void loop() {
-      long parkedSince = 0;
-      while (running) {
-        Runnable a = action;
-        if (a == null || !isParked(waiter)) {
-          parkedSince = 0;
-          Thread.onSpinWait();
-          continue;
-        }
-        long now = System.nanoTime();
-        if (parkedSince == 0) {
-          parkedSince = now;
-        }
-        if (now - parkedSince < DWELL_NANOS) {
-          Thread.onSpinWait();
-          continue;
-        }
-        parkedSince = 0;
-        action = null;
-        a.run();
-      }
-    }
-
-    private static boolean isParked(Thread thread) {
-      Thread.State state = thread.getState();
-      return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+      other.publish(a);
     }
   }
 

@@ -26,11 +26,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>{@code threaded}: the 63 others stay pending (they are reused: both sides remove their
  * registrations once they return); the 64th is new for every operation, and a second thread signals
  * it once the waiter has been blocked (its thread state {@code WAITING} or {@code TIMED_WAITING})
- * for {@link #DWELL_NANOS 20 µs}, so both sides go the whole way: register on all 64, sleep, be
- * woken by the signal, deregister. The dwell and the operating system's wake-up are in both numbers
- * alike, so this pair's ratio is close to 1 by construction; the difference between the two is what
- * the libraries do. fence4j calls {@link Fences#waitAny(List, Duration)}, which must return 63; the
- * peer calls {@code CompletableFuture.anyOf(...).get()}.
+ * for {@link ParkedWaiterSignaler#DWELL_NANOS 20 µs}, so both sides go the whole way: register on
+ * all 64, sleep, be woken by the signal, deregister. The dwell and the operating system's wake-up
+ * are in both numbers alike, so this pair's ratio is close to 1 by construction; the difference
+ * between the two is what the libraries do. fence4j calls {@link Fences#waitAny(List, Duration)},
+ * which must return 63; the peer calls {@code CompletableFuture.anyOf(...).get()}.
  *
  * <p>{@code presignaled}: the same 64 with the last one already signaled: the call only has to find
  * it (fence4j must return the lowest signaled index, so it looks at all 64; so does {@code anyOf},
@@ -45,14 +45,6 @@ import org.openjdk.jmh.annotations.TearDown;
 public class WaitAnyBenchmark {
 
   static final int WIDTH = 64;
-
-  /**
-   * How long the waiter has been parked before the signaler signals. A thread shows as parked a
-   * little before it really sleeps; signaling inside that window would let it skip the sleep, and
-   * which side wins that race would depend on code layout, not on the library. With the dwell, both
-   * sides always sleep and are always woken; the dwell is in both numbers alike.
-   */
-  static final long DWELL_NANOS = 20_000;
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -74,67 +66,35 @@ public class WaitAnyBenchmark {
   }
 
   /**
-   * The other thread. It spins (so the measurement does not include waking it up) until the winner
-   * of the current operation has been published and the waiter is parked, then signals the winner.
+   * The other thread: signals the published winner once the waiter has been parked for {@link
+   * ParkedWaiterSignaler#DWELL_NANOS}.
    */
   @State(Scope.Thread)
   public static class Signaler {
     final FenceContext winners = FenceContext.create("bench", "wait-any-winner");
-    volatile Object winner;
-    volatile Thread waiter;
-    volatile boolean running;
-    Thread thread;
+    final ParkedWaiterSignaler<Object> other =
+        new ParkedWaiterSignaler<>("wait-any-signaler", Signaler::signal);
 
     @Setup(Level.Trial)
     public void start() {
-      waiter = Thread.currentThread();
-      running = true;
-      thread = new Thread(this::loop, "wait-any-signaler");
-      thread.setDaemon(true);
-      thread.start();
+      other.start();
     }
 
     @TearDown(Level.Trial)
     public void stop() throws InterruptedException {
-      running = false;
-      thread.join();
+      other.stop();
     }
 
-    void publish(Object w) {
-      waiter = Thread.currentThread();
-      winner = w;
+    void publish(Object winner) {
+      other.publish(winner);
     }
 
-    private void loop() {
-      long parkedSince = 0;
-      while (running) {
-        Object w = winner;
-        if (w == null || !isParked(waiter)) {
-          parkedSince = 0;
-          Thread.onSpinWait();
-          continue;
-        }
-        long now = System.nanoTime();
-        if (parkedSince == 0) {
-          parkedSince = now;
-        }
-        if (now - parkedSince < DWELL_NANOS) {
-          Thread.onSpinWait();
-          continue;
-        }
-        parkedSince = 0;
-        winner = null;
-        if (w instanceof Fence) {
-          ((Fence) w).signal();
-        } else {
-          ((CompletableFuture<?>) w).complete(null);
-        }
+    private static void signal(Object winner) {
+      if (winner instanceof Fence) {
+        ((Fence) winner).signal();
+      } else {
+        ((CompletableFuture<?>) winner).complete(null);
       }
-    }
-
-    private static boolean isParked(Thread thread) {
-      Thread.State state = thread.getState();
-      return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
   }
 

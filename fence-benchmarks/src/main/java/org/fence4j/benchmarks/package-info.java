@@ -11,5 +11,10 @@
  * (creating the objects it signals, the callbacks' work) is the same on both sides. Every benchmark
  * is average time in nanoseconds per operation. Run them all with {@code fence-benchmarks/run.sh};
  * {@code docs/BENCHMARKS.md} explains each pair.
+ *
+ * <p>Series: the classes named {@code *SeriesBenchmark} run one operation over {@code n} elements
+ * ({@code @Param n} = 1, 8, 64, 512, 4096); {@link org.fence4j.benchmarks.RatioReport} reports them
+ * per element and draws each as an SVG line chart ({@link org.fence4j.benchmarks.SeriesChart}).
+ * {@code run.sh} runs them only with {@code --series} or {@code --full}.
  */
 package org.fence4j.benchmarks;
