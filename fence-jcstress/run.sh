@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the jcstress tests of fence-core, reservation (WwMutex) and fence-sync-file (SyncFile).
+# Runs the jcstress tests of fence-core, reservation (WwMutex, ReservationObject) and
+# fence-sync-file (SyncFile).
 #   fence-jcstress/run.sh            quick mode (CI): a short run of every test
 #   fence-jcstress/run.sh --full     the full run, by hand (tens of minutes on 2 cores)
 # Extra arguments go to jcstress (for example: -t SignalVsSignal).

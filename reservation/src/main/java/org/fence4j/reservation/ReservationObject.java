@@ -97,8 +97,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Readers</b> ({@link #fences(Usage)}, {@link #singleton(Usage)}, {@link
  * #testSignaled(Usage)}, {@link #await(Usage, Duration)}, {@link #awaitSuccess(Usage, Duration)},
  * {@link #setDeadline(Usage, long)}, {@link #exclusiveFence()}, {@link #sharedFences()}, {@link
- * #describe()}) never lock and never block writers: each reads one immutable snapshot, so a reader
- * racing a writer sees the set of fences before the update or after it, never a mix.
+ * #describe()}) never lock and never block writers: each reads the fences as they stood at one
+ * instant (a consistent snapshot), so a reader racing a writer sees the set of fences before each
+ * update or after it, never a mix. Waits cover the fences present when the call starts.
  *
  * <p>Bad input (null, a container fence, a missing lock or slot) fails at the call with an
  * exception and leaves the object unchanged and usable.
@@ -109,29 +110,31 @@ import org.jspecify.annotations.Nullable;
 public final class ReservationObject {
   /*
    * Overview:
-   * State is one volatile reference, "snapshot", to an immutable-looking Snapshot (entries array
-   * + count). Readers read it once and work on that snapshot only: lock-free, never torn.
+   * State is one volatile reference, "slots", to an array holding the entries interleaved: slot 2i
+   * is entry i's fence, slot 2i+1 its usage (no object per entry). The stored entries are the
+   * prefix of the array up to the first null fence slot (or its end). Readers read "slots" once
+   * and scan that prefix: lock-free, never torn.
    *
-   * Readers' answers: the unsignaled fences of a snapshot for a usage can only shrink (signaled is
-   * final), so fences(usage) keeps its answer in the snapshot (Snapshot.answers) and returns it
-   * again while none of its fences has signaled. Those fields are written by readers with plain
-   * stores and read racily by other readers: safe because an Unsignaled is immutable with final
-   * fields (its array is filled before the constructor ends), the fences themselves were
-   * published by the volatile read of "snapshot", and a reader that misses another's answer just
-   * computes its own. Writers never read them.
+   * Publication. Every change but an append builds a fresh array, fills it completely and
+   * publishes it with the volatile write of "slots" (release/acquire: a reader that reads the new
+   * array sees its contents). An append (as the kernel's RCU list) writes the two slots past the
+   * prefix of the current array: the usage with a plain store, then the fence with a release
+   * store; readers load fence slots with acquire, so a reader that sees the fence sees its usage
+   * and everything the writer did before (the class's memory consistency rule). A reader that
+   * loaded the array before the append may see the new entry or not; either way it sees the
+   * entries as they stood at one instant, before or after that append, because an append only
+   * makes the slot right after the prefix non-null. Invariants: a non-null slot of a published
+   * array is never written again, and fence slots become non-null in index order (appends are
+   * made in order, under the lock). A reader that scans twice (fences, awaitSuccess) fixes the
+   * prefix length in its first scan and keeps to it.
    *
-   * Writers hold the WwMutex (checked: owner thread == current thread) and publish a new Snapshot
-   * object with a volatile write after filling in its entries, so a reader that sees the new
-   * snapshot also sees its entries (release/acquire via the volatile field).
+   * Writers hold the WwMutex (checked: owner thread == current thread) and keep "count" (entries
+   * in the current array) and "reserved" (free reserved slots) in plain fields: only the lock
+   * holder touches them, and the WwMutex hand-off orders successive holders. Writers read the
+   * slots plainly (they wrote them, or took them over with the lock).
    *
-   * Array sharing (to keep appends cheap, as the kernel does): an append writes entries[count] of
-   * the current array and publishes Snapshot(array, count + 1). That slot lies beyond the count
-   * of every snapshot published before, so no earlier reader can see it change. Every other
-   * update (replacement, removal, compaction, copy) builds a fresh array. Invariant: no slot
-   * below the count of any published snapshot of an array is ever written again.
-   *
-   * Capacity invariant (under the lock): snapshot.entries.length >= snapshot.count + reserved,
-   * so adding a fence after reserveFences() never needs to allocate.
+   * Capacity invariant (under the lock): slots.length / 2 >= count + reserved, so adding a fence
+   * after reserveFences() never allocates unless it replaces an entry (a fresh array).
    *
    * Storage follows the live entries: reserveFences drops signaled entries and rebuilds the
    * array when it must compact, grow, or is more than SHRINK_FACTOR times too long for the live
@@ -141,8 +144,16 @@ public final class ReservationObject {
    * the next reserveFences brings the object back to the size of a fresh one with the same live
    * fences, and every later add costs what it costs there.
    *
-   * "reserved" is a plain field: it is only touched by the lock holder, and the WwMutex hand-off
-   * orders successive holders. The unlock hook zeroes it before the lock is released.
+   * Readers' answers: the unsignaled fences of one state for a usage can only shrink (signaled is
+   * final), so fences(usage) keeps its answer in "answers" (by usage ordinal) and returns it again
+   * while it is current: computed from the current array, no entry appended past the prefix it
+   * saw, none of its fences signaled since. The cache is racy: readers store answers with plain
+   * writes, and a reader that misses another's answer computes its own; safe because an answer is
+   * immutable with final fields. An answer keeps the array it was computed from reachable, so
+   * writers clear the cache where the storage shrinks (compaction, unlock, exclusive add, copy),
+   * never on the common paths (append, replacement: those arrays are no longer than the current
+   * one), so writers and readers do not write the same line for every update. A reader racing a
+   * clear may store a stale answer again: it fails the check and the next query replaces it.
    *
    * ResourceSet keeps its per-buffer state (queue, unlock waiters) in a ResourceQueue, created
    * lazily with one CAS on "resourceQueue" and guarded by its own lock; the unlock hook reads it
@@ -193,43 +204,29 @@ public final class ReservationObject {
     }
   }
 
-  private static final class Entry {
-    final Fence fence;
-    final Usage usage;
-
-    Entry(Fence fence, Usage usage) {
-      this.fence = fence;
-      this.usage = usage;
-    }
-  }
-
-  private static final class Snapshot {
-    final Entry[] entries; // slots [0, count) are final for this snapshot
-    final int count;
-
-    /**
-     * Readers' answers for this snapshot, by usage ordinal: created and filled by readers, racily
-     * (see the overview); null until the first {@code fences(usage)} on this snapshot.
-     */
-    @Nullable Unsignaled @Nullable [] answers;
-
-    Snapshot(Entry[] entries, int count) {
-      this.entries = entries;
-      this.count = count;
-    }
-  }
-
   /**
    * One answer of {@code fences(usage)}, and the list handed out: immutable (AbstractList's
-   * mutators throw), so any reader may reuse it while valid. One object over the array.
+   * mutators throw), so any reader may reuse it while valid. One object over the array, which
+   * records the state it was computed from (the array and the length of its prefix).
    */
   private static final class Unsignaled extends AbstractList<Fence> implements RandomAccess {
-    private static final Unsignaled NONE = new Unsignaled(new Fence[0]);
+    private static final Unsignaled NONE = new Unsignaled(new Fence[0], new @Nullable Object[0], 0);
 
     final Fence[] fences; // never written after construction
+    final @Nullable Object[] source;
+    final int stored;
 
-    Unsignaled(Fence[] fences) {
+    Unsignaled(Fence[] fences, @Nullable Object[] source, int stored) {
       this.fences = fences;
+      this.source = source;
+      this.stored = stored;
+    }
+
+    /** Still the answer for {@code slots}: same array, nothing appended, nothing signaled. */
+    boolean isCurrentFor(@Nullable Object[] slots) {
+      return source == slots
+          && (stored == slots.length >> 1 || fenceAt(slots, stored) == null)
+          && isCurrent();
     }
 
     @Override
@@ -253,7 +250,11 @@ public final class ReservationObject {
     }
   }
 
-  private static final Snapshot EMPTY = new Snapshot(new Entry[0], 0);
+  private static final @Nullable Object[] EMPTY = new @Nullable Object[0];
+
+  /** Access to the fence slots of an entries array: release stores, acquire loads. */
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+
   private static final VarHandle RESOURCE_QUEUE;
 
   static {
@@ -267,16 +268,24 @@ public final class ReservationObject {
   }
 
   private static final int USAGES = Usage.values().length;
-  private static final int MIN_CAPACITY = 4;
+  private static final int MIN_CAPACITY = 2;
 
   /** An array longer than this many times what it must hold is reallocated smaller. */
   private static final int SHRINK_FACTOR = 4;
 
-  private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
+  private static final int MAX_CAPACITY = (Integer.MAX_VALUE - 16) / 2;
 
   private final WwMutex mutex;
-  private volatile Snapshot snapshot = EMPTY;
+
+  /** The entries, interleaved (fence, usage); see the overview. */
+  private volatile @Nullable Object[] slots = EMPTY;
+
+  private int count; // guarded by mutex; entries stored in slots
   private int reserved; // guarded by mutex; free reserved slots
+
+  /** Readers' answers by usage ordinal, racy (see the overview); null until the first one. */
+  private @Nullable Unsignaled @Nullable [] answers;
+
   private volatile boolean strict;
 
   // ResourceSet's state for this buffer: created on first use (CAS), then final.
@@ -460,18 +469,19 @@ public final class ReservationObject {
       throw new IllegalArgumentException("n must be at least 1, got " + n);
     }
     checkLocked();
-    Snapshot s = snapshot;
     long wanted = (long) reserved + n;
-    if (wanted + s.count > MAX_CAPACITY) {
+    if (wanted + count > MAX_CAPACITY) {
       throw new IllegalArgumentException(
           "cannot reserve " + n + " more fence slots (" + reserved + " already reserved)");
     }
-    int live = liveCount(s);
+    @Nullable Object[] a = slots;
+    int length = a.length >> 1;
+    int live = liveCount(a, count);
     long needed = live + wanted;
-    if (live < s.count // compact
-        || s.entries.length < s.count + wanted // grow
-        || oversized(s.entries.length, needed)) { // shrink
-      snapshot = rebuilt(s, capacityFor(needed, s.entries.length));
+    if (live < count // compact
+        || length < count + wanted // grow
+        || oversized(length, needed)) { // shrink
+      compact(a, capacityFor(needed, length));
     }
     reserved = (int) wanted;
   }
@@ -494,19 +504,18 @@ public final class ReservationObject {
     Objects.requireNonNull(fence, "fence");
     Objects.requireNonNull(usage, "usage");
     checkWritable(fence);
-    Snapshot s = snapshot;
-    for (int i = 0; i < s.count; i++) {
-      Entry old = s.entries[i];
-      if ((old.fence.context() == fence.context()
-              && old.usage.ordinal() >= usage.ordinal()
-              && !old.fence.isLaterThan(fence))
-          || old.fence.isSignaled()) {
-        replaceAt(s, i, new Entry(fence, usage));
-        reserved--;
+    @Nullable Object[] a = slots;
+    for (int i = 0, n = count; i < n; i++) {
+      Fence old = storedFence(a, i);
+      if ((old.context() == fence.context()
+              && storedUsage(a, i).ordinal() >= usage.ordinal()
+              && !old.isLaterThan(fence))
+          || old.isSignaled()) {
+        replaceAt(a, i, fence, usage);
         return;
       }
     }
-    append(s, new Entry(fence, usage));
+    append(a, fence, usage);
   }
 
   /**
@@ -528,18 +537,19 @@ public final class ReservationObject {
     Objects.requireNonNull(usage, "usage");
     checkLocked();
     checkNotContainer(replacement, "replacement");
-    Snapshot s = snapshot;
-    Entry[] fresh = null;
-    for (int i = 0; i < s.count; i++) {
-      if (s.entries[i].fence.context() == context) {
+    @Nullable Object[] a = slots;
+    @Nullable Object[] fresh = null;
+    for (int i = 0; i < count; i++) {
+      if (storedFence(a, i).context() == context) {
         if (fresh == null) {
-          fresh = Arrays.copyOf(s.entries, s.entries.length);
+          fresh = Arrays.copyOf(a, a.length);
         }
-        fresh[i] = new Entry(replacement, usage);
+        fresh[i << 1] = replacement;
+        fresh[(i << 1) + 1] = usage;
       }
     }
     if (fresh != null) {
-      snapshot = new Snapshot(fresh, s.count);
+      publish(fresh, count);
     }
   }
 
@@ -578,31 +588,41 @@ public final class ReservationObject {
   public void addExclusiveFence(Fence fence) {
     Objects.requireNonNull(fence, "fence");
     checkWritable(fence);
-    Snapshot s = snapshot;
+    boolean watch = strict;
+    @Nullable Object[] a = slots;
+    int n = count;
     int kept = 0;
-    List<Fence> replaced = new ArrayList<>();
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (e.usage == Usage.WRITE || e.usage == Usage.READ) {
-        if (e.fence != fence && !e.fence.isSignaled()) {
-          replaced.add(e.fence);
+    List<Fence> replaced = null; // only in strict mode
+    for (int i = 0; i < n; i++) {
+      Usage u = storedUsage(a, i);
+      if (u == Usage.WRITE || u == Usage.READ) {
+        Fence old = storedFence(a, i);
+        if (watch && old != fence && !old.isSignaled()) {
+          if (replaced == null) {
+            replaced = new ArrayList<>();
+          }
+          replaced.add(old);
         }
       } else {
         kept++;
       }
     }
-    Entry[] fresh = new Entry[Math.max(MIN_CAPACITY, kept + reserved)];
+    @Nullable Object[] fresh = new @Nullable Object[Math.max(MIN_CAPACITY, kept + reserved) << 1];
     int j = 0;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (e.usage != Usage.WRITE && e.usage != Usage.READ) {
-        fresh[j++] = e;
+    for (int i = 0; i < n; i++) {
+      Usage u = storedUsage(a, i);
+      if (u != Usage.WRITE && u != Usage.READ) {
+        fresh[j << 1] = a[i << 1];
+        fresh[(j << 1) + 1] = u;
+        j++;
       }
     }
-    fresh[j++] = new Entry(fence, Usage.WRITE);
-    snapshot = new Snapshot(fresh, j);
+    fresh[j << 1] = fence;
+    fresh[(j << 1) + 1] = Usage.WRITE;
+    publish(fresh, j + 1);
+    dropAnswers();
     reserved--;
-    if (strict && !replaced.isEmpty()) {
+    if (replaced != null) {
       watchBarrier(fence, replaced);
     }
   }
@@ -621,17 +641,16 @@ public final class ReservationObject {
   public void addSharedFence(Fence fence) {
     Objects.requireNonNull(fence, "fence");
     checkWritable(fence);
-    Snapshot s = snapshot;
-    for (int i = 0; i < s.count; i++) {
-      Entry old = s.entries[i];
-      if ((old.usage == Usage.READ && old.fence.context() == fence.context())
-          || old.fence.isSignaled()) {
-        replaceAt(s, i, new Entry(fence, Usage.READ));
-        reserved--;
+    @Nullable Object[] a = slots;
+    for (int i = 0, n = count; i < n; i++) {
+      Fence old = storedFence(a, i);
+      if ((storedUsage(a, i) == Usage.READ && old.context() == fence.context())
+          || old.isSignaled()) {
+        replaceAt(a, i, fence, Usage.READ);
         return;
       }
     }
-    append(s, new Entry(fence, Usage.READ));
+    append(a, fence, Usage.READ);
   }
 
   /**
@@ -646,19 +665,20 @@ public final class ReservationObject {
   public void copyFencesFrom(ReservationObject src) {
     Objects.requireNonNull(src, "src");
     checkLocked();
-    Snapshot from = src.snapshot;
-    List<Entry> live = new ArrayList<>(from.count);
-    for (int i = 0; i < from.count; i++) {
-      Entry e = from.entries[i];
-      if (!e.fence.isSignaled()) {
-        live.add(e);
+    @Nullable Object[] from = src.slots; // read as a reader: src may be written meanwhile
+    int n = stored(from);
+    @Nullable Object[] live = new @Nullable Object[n << 1];
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+      Fence f = fenceAt(from, i);
+      if (f != null && !f.isSignaled()) { // non-null below the prefix length read
+        live[j << 1] = f;
+        live[(j << 1) + 1] = usageAt(from, i);
+        j++;
       }
     }
-    Entry[] fresh = new Entry[Math.max(MIN_CAPACITY, live.size() + reserved)];
-    for (int i = 0; i < live.size(); i++) {
-      fresh[i] = live.get(i);
-    }
-    snapshot = new Snapshot(fresh, live.size());
+    publish(Arrays.copyOf(live, Math.max(MIN_CAPACITY, j + reserved) << 1), j);
+    dropAnswers();
   }
 
   /**
@@ -802,8 +822,8 @@ public final class ReservationObject {
 
   /**
    * Returns the unsignaled fences whose usage is {@code usage} or stronger, from one consistent
-   * snapshot. Lock-free. The answer is kept with the snapshot, so asking again while nothing has
-   * been added or signaled returns the same list without allocating; a returned list never changes.
+   * snapshot. Lock-free. The answer is kept with the object, so asking again while nothing has been
+   * added or signaled returns the same list without allocating; a returned list never changes.
    *
    * @param usage the weakest usage to include
    * @return an unmodifiable list, in storage order
@@ -811,33 +831,36 @@ public final class ReservationObject {
    */
   public List<Fence> fences(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    return unsignaled(snapshot, usage);
+    return unsignaled(slots, usage);
   }
 
-  /** The answer of {@code fences(usage)} for snapshot {@code s}, kept with it. */
-  private static Unsignaled unsignaled(Snapshot s, Usage usage) {
-    @Nullable Unsignaled @Nullable [] answers = s.answers;
-    if (answers != null) {
-      Unsignaled known = answers[usage.ordinal()];
-      if (known != null && known.isCurrent()) {
-        return known;
+  /** The answer of {@code fences(usage)} for the entries of {@code a}, kept while current. */
+  private Unsignaled unsignaled(@Nullable Object[] a, Usage usage) {
+    @Nullable Unsignaled @Nullable [] known = answers;
+    if (known != null) {
+      Unsignaled answer = known[usage.ordinal()];
+      if (answer != null && answer.isCurrentFor(a)) {
+        return answer;
       }
     }
-    Fence[] out = new Fence[s.count];
-    int n = 0;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
-        out[n++] = e.fence;
+    int n = stored(a); // the state answered: this prefix, whatever is appended meanwhile
+    Fence[] out = new Fence[n];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f != null && usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+        out[m++] = f;
       }
     }
-    Unsignaled answer =
-        n == 0 ? Unsignaled.NONE : new Unsignaled(n == out.length ? out : Arrays.copyOf(out, n));
-    if (answers == null) {
-      answers = new Unsignaled[USAGES];
-      s.answers = answers;
+    if (m == 0) {
+      return Unsignaled.NONE; // not kept: checking it would cost what computing it costs
     }
-    answers[usage.ordinal()] = answer;
+    Unsignaled answer = new Unsignaled(m == n ? out : Arrays.copyOf(out, m), a, n);
+    if (known == null) {
+      known = new Unsignaled[USAGES];
+      answers = known;
+    }
+    known[usage.ordinal()] = answer;
     return answer;
   }
 
@@ -855,15 +878,18 @@ public final class ReservationObject {
    */
   public @Nullable Fence singleton(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    Snapshot s = snapshot;
+    @Nullable Object[] a = slots;
     Fence only = null;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
         if (only != null) {
-          return several(unsignaled(s, usage)); // same snapshot; some may have signaled since
+          return several(unsignaled(a, usage)); // same array; some may have signaled since
         }
-        only = e.fence;
+        only = f;
       }
     }
     return only; // none or one: no allocation
@@ -889,10 +915,13 @@ public final class ReservationObject {
    */
   public boolean testSignaled(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    Snapshot s = snapshot;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
+    @Nullable Object[] a = slots;
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
         return false;
       }
     }
@@ -942,11 +971,14 @@ public final class ReservationObject {
    */
   public void setDeadline(Usage usage, long deadlineNanos) {
     Objects.requireNonNull(usage, "usage");
-    Snapshot s = snapshot;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
-        e.fence.setDeadline(deadlineNanos);
+    @Nullable Object[] a = slots;
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+        f.setDeadline(deadlineNanos);
       }
     }
   }
@@ -960,21 +992,27 @@ public final class ReservationObject {
    * @return the exclusive fence, or {@code null}
    */
   public @Nullable Fence exclusiveFence() {
-    Snapshot s = snapshot;
-    List<Fence> writes = new ArrayList<>(1);
-    for (int i = 0; i < s.count; i++) {
-      if (s.entries[i].usage == Usage.WRITE) {
-        writes.add(s.entries[i].fence);
+    @Nullable Object[] a = slots;
+    Fence first = null;
+    List<Fence> writes = null; // only when there are several
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usageAt(a, i) == Usage.WRITE) {
+        if (first == null) {
+          first = f;
+        } else {
+          if (writes == null) {
+            writes = new ArrayList<>();
+            writes.add(first);
+          }
+          writes.add(f);
+        }
       }
     }
-    switch (writes.size()) {
-      case 0:
-        return null;
-      case 1:
-        return writes.get(0);
-      default:
-        return Fences.merge(writes);
-    }
+    return writes == null ? first : Fences.merge(writes);
   }
 
   /**
@@ -984,11 +1022,15 @@ public final class ReservationObject {
    * @return an unmodifiable list, in storage order
    */
   public List<Fence> sharedFences() {
-    Snapshot s = snapshot;
-    List<Fence> out = new ArrayList<>(s.count);
-    for (int i = 0; i < s.count; i++) {
-      if (s.entries[i].usage == Usage.READ) {
-        out.add(s.entries[i].fence);
+    @Nullable Object[] a = slots;
+    List<Fence> out = new ArrayList<>();
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usageAt(a, i) == Usage.READ) {
+        out.add(f);
       }
     }
     return Collections.unmodifiableList(out);
@@ -1003,14 +1045,16 @@ public final class ReservationObject {
    * @return the description
    */
   public String describe() {
-    Snapshot s = snapshot;
+    @Nullable Object[] a = slots;
+    int n = stored(a);
     StringBuilder sb = new StringBuilder(name).append(": ");
-    sb.append(s.count == 0 ? "no" : String.valueOf(s.count))
-        .append(s.count == 1 ? " fence" : " fences");
+    sb.append(n == 0 ? "no" : String.valueOf(n)).append(n == 1 ? " fence" : " fences");
     appendLockState(sb);
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      sb.append("\n  ").append(e.usage.label()).append(" fence: ").append(e.fence.describe());
+    for (int i = 0; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f != null) { // non-null below the prefix length read
+        sb.append("\n  ").append(usageAt(a, i).label()).append(" fence: ").append(f.describe());
+      }
     }
     return sb.toString();
   }
@@ -1023,7 +1067,7 @@ public final class ReservationObject {
    */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(name).append("[fences=").append(snapshot.count);
+    StringBuilder sb = new StringBuilder(name).append("[fences=").append(stored(slots));
     appendLockState(sb);
     return sb.append(']').toString();
   }
@@ -1072,11 +1116,15 @@ public final class ReservationObject {
    * (for diagnosis: the caller reads their flags).
    */
   List<Fence> storedFences(Usage usage) {
-    Snapshot s = snapshot;
+    @Nullable Object[] a = slots;
     List<Fence> out = new ArrayList<>();
-    for (int i = 0; i < s.count; i++) {
-      if (usage.covers(s.entries[i].usage)) {
-        out.add(s.entries[i].fence);
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, i))) {
+        out.add(f);
       }
     }
     return out;
@@ -1084,7 +1132,7 @@ public final class ReservationObject {
 
   /** Number of stored entries, signaled ones included (for tests). */
   int storedCount() {
-    return snapshot.count;
+    return stored(slots);
   }
 
   /** Free reserved slots (for tests; lock holder only). */
@@ -1094,7 +1142,7 @@ public final class ReservationObject {
 
   /** Length of the current entries array: the slots retained, used or not (for tests). */
   int capacity() {
-    return snapshot.entries.length;
+    return slots.length >> 1;
   }
 
   /**
@@ -1113,10 +1161,43 @@ public final class ReservationObject {
     return length > SHRINK_FACTOR * Math.max(MIN_CAPACITY, needed);
   }
 
-  private static int liveCount(Snapshot s) {
+  // Entry access. Readers: fenceAt (acquire; null past the prefix), then usageAt. Writers (lock
+  // held, below count): storedFence and storedUsage, plain.
+
+  /** Entry {@code i}'s fence in {@code a}, or {@code null} past the stored prefix; acquire. */
+  private static @Nullable Fence fenceAt(@Nullable Object[] a, int i) {
+    return (Fence) SLOTS.getAcquire(a, i << 1);
+  }
+
+  /** Entry {@code i}'s usage, for a reader that has seen the entry's fence through fenceAt. */
+  private static Usage usageAt(@Nullable Object[] a, int i) {
+    return (Usage) Objects.requireNonNull(a[(i << 1) + 1]);
+  }
+
+  /** Entry {@code i}'s fence, for the writer ({@code i < count}). */
+  private static Fence storedFence(@Nullable Object[] a, int i) {
+    return (Fence) Objects.requireNonNull(a[i << 1]);
+  }
+
+  /** Entry {@code i}'s usage, for the writer ({@code i < count}). */
+  private static Usage storedUsage(@Nullable Object[] a, int i) {
+    return (Usage) Objects.requireNonNull(a[(i << 1) + 1]);
+  }
+
+  /** The length of the stored prefix of {@code a} now (a reader's count). */
+  private static int stored(@Nullable Object[] a) {
+    int n = 0;
+    int max = a.length >> 1;
+    while (n < max && fenceAt(a, n) != null) {
+      n++;
+    }
+    return n;
+  }
+
+  private static int liveCount(@Nullable Object[] a, int n) {
     int live = 0;
-    for (int i = 0; i < s.count; i++) {
-      if (!s.entries[i].fence.isSignaled()) {
+    for (int i = 0; i < n; i++) {
+      if (!storedFence(a, i).isSignaled()) {
         live++;
       }
     }
@@ -1124,18 +1205,39 @@ public final class ReservationObject {
   }
 
   /**
-   * A new snapshot of {@code s}'s unsignaled entries, in order, in an array of {@code capacity}.
+   * Publishes a fresh array holding {@code a}'s unsignaled entries, in order, with room for {@code
+   * capacity} entries.
    */
-  private static Snapshot rebuilt(Snapshot s, int capacity) {
-    Entry[] fresh = new Entry[capacity];
+  private void compact(@Nullable Object[] a, int capacity) {
+    @Nullable Object[] fresh = new @Nullable Object[capacity << 1];
     int j = 0;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (!e.fence.isSignaled()) {
-        fresh[j++] = e;
+    for (int i = 0, n = count; i < n; i++) {
+      Fence f = storedFence(a, i);
+      if (!f.isSignaled()) {
+        fresh[j << 1] = f;
+        fresh[(j << 1) + 1] = a[(i << 1) + 1];
+        j++;
       }
     }
-    return new Snapshot(fresh, j);
+    publish(fresh, j);
+    dropAnswers();
+  }
+
+  /** Writer: makes {@code fresh}, completely filled with {@code n} entries, the current array. */
+  private void publish(@Nullable Object[] fresh, int n) {
+    count = n;
+    slots = fresh; // volatile: readers that read it see its contents
+  }
+
+  /**
+   * Writer, after publishing an array that may be much smaller than the old one: drops the readers'
+   * answers, which would keep the old array alive (see the overview).
+   */
+  private void dropAnswers() {
+    @Nullable Unsignaled @Nullable [] known = answers;
+    if (known != null) {
+      Arrays.fill(known, null);
+    }
   }
 
   /**
@@ -1149,9 +1251,10 @@ public final class ReservationObject {
     if (reserved != 0) {
       reserved = 0; // skip the store when already 0: the line stays shared between lockers
     }
-    Snapshot s = snapshot;
-    if (oversized(s.entries.length, s.count)) {
-      snapshot = new Snapshot(Arrays.copyOf(s.entries, capacityFor(s.count, s.count)), s.count);
+    @Nullable Object[] a = slots;
+    if (oversized(a.length >> 1, count)) {
+      publish(Arrays.copyOf(a, capacityFor(count, count) << 1), count);
+      dropAnswers();
     }
   }
 
@@ -1159,35 +1262,43 @@ public final class ReservationObject {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    Snapshot s = snapshot; // the fences present when the call starts; scanned, not copied
-    if (nanos == 0L) {
-      for (int i = 0; i < s.count; i++) { // a poll: each covered fence polled (never blocks)
-        Entry e = s.entries[i];
-        if (usage.covers(e.usage) && !e.fence.await(0L, TimeUnit.NANOSECONDS)) {
+    @Nullable Object[] a = slots; // the fences present when the call starts; scanned, not copied
+    int n = 0; // the prefix scanned now: entries appended later are not waited for
+    int pending = 0;
+    int firstPending = -1;
+    for (int max = a.length >> 1; n < max; n++) {
+      Fence f = fenceAt(a, n);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, n)) && !f.isSignaled()) {
+        if (firstPending < 0) {
+          firstPending = n;
+        }
+        pending++;
+      }
+    }
+    if (pending == 0) {
+      return true;
+    }
+    if (nanos == 0L) { // a poll: each covered fence polled (never blocks, no diagnosis)
+      for (int i = firstPending; i < n; i++) {
+        Fence f = fenceAt(a, i);
+        if (f != null && usage.covers(usageAt(a, i)) && !f.await(0L, TimeUnit.NANOSECONDS)) {
           return false;
         }
       }
       return true;
     }
-    Fence[] pending = null;
-    int count = 0;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
-        if (pending == null) {
-          pending = new Fence[s.count - i];
-        }
-        pending[count++] = e.fence;
-      }
-    }
-    if (pending == null) {
-      return true;
+    if (pending == 1) {
+      // One fence: its own wait is the call's one diagnosed wait (one JFR event), no array.
+      return storedFence(a, firstPending).await(nanos, TimeUnit.NANOSECONDS);
     }
     long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
-    Fence[] waited = count == pending.length ? pending : Arrays.copyOf(pending, count);
     // One blocking wait for the whole call, fence-core's wait-for-all loop: one signaling-path
     // check, the thread a waiter of each pending fence, one JFR event.
-    return Diagnostics.access().awaitAll(waited, nanos, deadline);
+    return Diagnostics.access()
+        .awaitAll(pendingFences(a, n, usage, firstPending, pending), nanos, deadline);
   }
 
   private void awaitSuccessNanos(Usage usage, long nanos)
@@ -1195,42 +1306,94 @@ public final class ReservationObject {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    Snapshot s = snapshot; // the fences present when the call starts; scanned, not copied
-    for (int i = 0; i < s.count; i++) { // a failure already there is reported before any wait
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && e.fence.status() < 0) {
-        throw failure(e.fence);
+    @Nullable Object[] a = slots; // the fences present when the call starts; scanned, not copied
+    int n = 0; // the prefix scanned now: entries appended later are not waited for
+    int pending = 0;
+    int firstPending = -1;
+    for (int max = a.length >> 1; n < max; n++) {
+      Fence f = fenceAt(a, n);
+      if (f == null) {
+        break;
       }
-    }
-    long deadline = 0L;
-    boolean started = false;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (!usage.covers(e.usage)) {
+      if (!usage.covers(usageAt(a, n))) {
         continue;
       }
-      Fence f = e.fence;
-      if (!f.isSignaled()) {
-        if (!started) {
-          deadline = System.nanoTime() + nanos; // read the clock only when something is pending
-          started = true;
+      int status = f.status();
+      if (status < 0) {
+        throw failure(f); // a failure already there is reported before any wait
+      }
+      if (status == 0) {
+        if (firstPending < 0) {
+          firstPending = n;
         }
+        pending++;
+      }
+    }
+    if (pending == 0) {
+      return;
+    }
+    if (nanos == 0L) { // a poll: each covered fence polled (never blocks, no diagnosis)
+      for (int i = firstPending; i < n; i++) {
+        Fence f = fenceAt(a, i);
+        if (f != null && usage.covers(usageAt(a, i))) {
+          if (!f.await(0L, TimeUnit.NANOSECONDS)) {
+            throw timeout(usage, nanos, f);
+          }
+          if (f.status() < 0) {
+            throw failure(f);
+          }
+        }
+      }
+      return;
+    }
+    // Each pending fence is waited for in turn with its own wait (one diagnosed wait, one JFR
+    // event, per fence that blocks), so a failure ends the call as soon as the fence it waits for
+    // fails. With one fence pending that is one wait per call, allocation-free.
+    long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
+    for (int i = firstPending; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null || !usage.covers(usageAt(a, i))) {
+        continue;
+      }
+      if (!f.isSignaled()) {
         long remaining = Math.max(0, deadline - System.nanoTime());
         if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
-          throw new TimeoutException(
-              this
-                  + ": the "
-                  + usage.label()
-                  + " fences have not all signaled within "
-                  + Duration.ofNanos(nanos)
-                  + "; still pending: "
-                  + safeDescribe(f));
+          throw timeout(usage, nanos, f);
         }
       }
       if (f.status() < 0) {
         throw failure(f);
       }
     }
+  }
+
+  /**
+   * The {@code pending} covered fences found pending among the first {@code n} entries of {@code
+   * a}, the first of them at {@code firstPending}, that are still pending now (at least that one).
+   */
+  private static Fence[] pendingFences(
+      @Nullable Object[] a, int n, Usage usage, int firstPending, int pending) {
+    Fence[] waited = new Fence[pending];
+    waited[0] = storedFence(a, firstPending); // seen non-null by the caller
+    int m = 1;
+    for (int i = firstPending + 1; i < n && m < pending; i++) {
+      Fence f = fenceAt(a, i);
+      if (f != null && usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+        waited[m++] = f;
+      }
+    }
+    return m == pending ? waited : Arrays.copyOf(waited, m);
+  }
+
+  private TimeoutException timeout(Usage usage, long nanos, Fence pending) {
+    return new TimeoutException(
+        this
+            + ": the "
+            + usage.label()
+            + " fences have not all signaled within "
+            + Duration.ofNanos(nanos)
+            + "; still pending: "
+            + safeDescribe(pending));
   }
 
   /** The exception for a covered fence that signaled with an error: its error and cause. */
@@ -1278,17 +1441,28 @@ public final class ReservationObject {
     }
   }
 
-  private void append(Snapshot s, Entry e) {
-    // The capacity invariant guarantees room; slot s.count is beyond every published count.
-    s.entries[s.count] = e;
-    snapshot = new Snapshot(s.entries, s.count + 1);
+  /** Appends to the current array {@code a}, using a reserved slot; see the overview. */
+  private void append(@Nullable Object[] a, Fence fence, Usage usage) {
+    int at = count << 1; // the capacity invariant guarantees room past the prefix
+    a[at + 1] = usage;
+    SLOTS.setRelease(a, at, fence); // the entry exists from here on, with its usage
+    count++;
     reserved--;
   }
 
-  private void replaceAt(Snapshot s, int index, Entry e) {
-    Entry[] fresh = Arrays.copyOf(s.entries, s.entries.length);
-    fresh[index] = e;
-    snapshot = new Snapshot(fresh, s.count);
+  /**
+   * Replaces entry {@code index} in a fresh copy of {@code a}, using a reserved slot. The copy is
+   * sized for the entries and the reservation including the slot used (one spare entry), which the
+   * capacity invariant allows and which lets the usual next cycle (reserve one, replace one) work
+   * in it without growing; it is never longer than {@code a}.
+   */
+  private void replaceAt(@Nullable Object[] a, int index, Fence fence, Usage usage) {
+    int capacity = Math.max(MIN_CAPACITY, count + reserved); // <= a.length / 2 (invariant)
+    @Nullable Object[] fresh = Arrays.copyOf(a, capacity << 1);
+    fresh[index << 1] = fence;
+    fresh[(index << 1) + 1] = usage;
+    publish(fresh, count);
+    reserved--;
   }
 
   private static void watchBarrier(Fence exclusive, List<Fence> replaced) {

@@ -221,6 +221,42 @@ class ReservationDiagnosisTest {
     assertThat(waits.get(0).getBoolean("timedOut")).isTrue();
   }
 
+  /** With one fence pending, ReservationObject.await is one FenceWait naming that fence. */
+  @Test
+  void await_jfr_onePendingFence_oneFenceWaitNamingIt() throws Exception {
+    ReservationObject buffer = new ReservationObject("fb-jfr-one");
+    Fence done = ctx.next();
+    done.signal();
+    Fence pending = ctx.next();
+    buffer.addFenceWithLock(done, Usage.WRITE);
+    buffer.addFenceWithLock(pending, Usage.READ);
+    List<RecordedEvent> waits =
+        record("org.fence4j.FenceWait", () -> buffer.await(Usage.READ, SHORT));
+    assertThat(waits).hasSize(1);
+    assertThat(waits.get(0).getString("fence")).isEqualTo(pending.describe());
+    assertThat(waits.get(0).getBoolean("timedOut")).isTrue();
+  }
+
+  /** With one fence pending, ReservationObject.awaitSuccess is one FenceWait naming that fence. */
+  @Test
+  void awaitSuccess_jfr_onePendingFence_oneFenceWaitNamingIt() throws Exception {
+    ReservationObject buffer = new ReservationObject("fb-jfr-success");
+    Fence done = ctx.next();
+    done.signal();
+    Fence pending = ctx.next();
+    buffer.addFenceWithLock(done, Usage.WRITE);
+    buffer.addFenceWithLock(pending, Usage.READ);
+    List<RecordedEvent> waits =
+        record(
+            "org.fence4j.FenceWait",
+            () ->
+                assertThatThrownBy(() -> buffer.awaitSuccess(Usage.READ, SHORT))
+                    .isInstanceOf(TimeoutException.class));
+    assertThat(waits).hasSize(1);
+    assertThat(waits.get(0).getString("fence")).isEqualTo(pending.describe());
+    assertThat(waits.get(0).getBoolean("timedOut")).isTrue();
+  }
+
   /** A blocking acquire emits ResourceSetWait with the request and the time it blocked. */
   @Test
   void acquire_jfr_resourceSetWaitEvent() throws Exception {

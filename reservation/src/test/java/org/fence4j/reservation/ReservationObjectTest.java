@@ -320,6 +320,37 @@ class ReservationObjectTest {
     assertThat(obj.fences(Usage.WRITE)).containsExactly(first, second);
   }
 
+  /** Asked again with nothing added or signaled, fences returns the same list. */
+  @Test
+  void fences_askedAgainUnchanged_returnsSameList() {
+    obj.lock();
+    add(fence(), Usage.WRITE);
+    add(fence(), Usage.READ);
+    obj.unlock();
+    List<Fence> first = obj.fences(Usage.READ);
+
+    assertThat(obj.fences(Usage.READ)).isSameAs(first);
+  }
+
+  /**
+   * A fence appended to the storage an answer was computed from (both adds under one reservation)
+   * shows in the next answer: a kept answer is checked against appends, not only replacements.
+   */
+  @Test
+  void fences_appendedToSameStorageAfterAnswer_isIncludedNextTime() {
+    Fence first = fence();
+    Fence second = fence();
+    obj.lock();
+    obj.reserveFences(2);
+    obj.addFence(first, Usage.WRITE);
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(first);
+
+    obj.addFence(second, Usage.WRITE);
+
+    assertThat(obj.fences(Usage.WRITE)).containsExactly(first, second);
+    obj.unlock();
+  }
+
   /** A repeated answer (nothing changed in between) is unmodifiable too. */
   @Test
   void fences_repeatedAnswer_isUnmodifiable() {

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.fence4j.Fence;
 import org.fence4j.FenceContext;
 import org.fence4j.reservation.ReservationObject.Usage;
@@ -129,6 +130,56 @@ class ReservationSnapshotTest {
           List<Fence> writes = obj.fences(Usage.WRITE);
           if (writes.size() != 2 || writes.get(0).context() != writes.get(1).context()) {
             throw new AssertionError("half-replaced context: " + writes);
+          }
+        });
+  }
+
+  /** One writer round of the append race: a fresh object and the fences appended to it. */
+  private record Round(ReservationObject obj, List<Fence> fences) {}
+
+  /**
+   * Appends go into the storage readers are scanning: a reader sees a prefix of the appended
+   * fences, in order, each with its own usage (every WRITE answer holds the even-numbered fences of
+   * a prefix), never a later fence without the earlier ones.
+   */
+  @Test
+  void fences_racingAppends_seesPrefixInOrderWithUsages() throws Exception {
+    int perRound = 6;
+    AtomicReference<Round> current =
+        new AtomicReference<>(new Round(new ReservationObject(), List.of()));
+
+    race(
+        () -> {
+          List<Fence> fences = new ArrayList<>(perRound);
+          for (int i = 0; i < perRound; i++) {
+            fences.add(TestSupport.fence());
+          }
+          Round round = new Round(new ReservationObject(), fences);
+          current.set(round);
+          round.obj().lock();
+          try {
+            round.obj().reserveFences(perRound); // one storage: every add below appends
+            for (int i = 0; i < perRound; i++) {
+              round.obj().addFence(fences.get(i), i % 2 == 0 ? Usage.WRITE : Usage.READ);
+            }
+          } finally {
+            round.obj().unlock();
+          }
+        },
+        () -> {
+          Round round = current.get();
+          List<Fence> all = round.obj().fences(Usage.BOOKKEEP);
+          List<Fence> writes = round.obj().fences(Usage.WRITE);
+          if (!all.equals(round.fences().subList(0, all.size()))) {
+            throw new AssertionError("not a prefix of " + round.fences() + ": " + all);
+          }
+          for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i) != round.fences().get(2 * i)) {
+              throw new AssertionError("WRITE answer " + writes + " of " + round.fences());
+            }
+          }
+          if (2 * writes.size() < all.size()) {
+            throw new AssertionError("WRITE answer " + writes + " lost fences of " + all);
           }
         });
   }
