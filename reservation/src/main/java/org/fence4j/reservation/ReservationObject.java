@@ -1101,11 +1101,14 @@ public final class ReservationObject {
    * ResourceSet's install step, which needs only whether something is pending and one fence).
    */
   @Nullable Fence firstUnsignaled(Usage usage) {
-    Snapshot s = snapshot;
-    for (int i = 0; i < s.count; i++) {
-      Entry e = s.entries[i];
-      if (usage.covers(e.usage) && !e.fence.isSignaled()) {
-        return e.fence;
+    @Nullable Object[] a = slots;
+    for (int i = 0, n = a.length >> 1; i < n; i++) {
+      Fence f = fenceAt(a, i);
+      if (f == null) {
+        break;
+      }
+      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+        return f;
       }
     }
     return null;
