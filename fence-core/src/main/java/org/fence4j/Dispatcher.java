@@ -1,5 +1,7 @@
 package org.fence4j;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,6 +33,40 @@ import org.jspecify.annotations.Nullable;
  * relays handed off in turn) has run: "every inline callback registered before the outermost {@code
  * signal()} has run when it returns" holds with hand-offs too.
  *
+ * <p>Stealing: a callback that blocks in any other way (a lock, a latch, I/O, {@code
+ * CompletableFuture.join}) or just runs long cannot hand anything off itself. So while a callback
+ * runs with work queued behind it, the dispatcher is <em>exposed</em>: its {@link #word} says
+ * STEALABLE with the callback's ticket, and the {@link StallMonitor} may take the queued work
+ * (everything at once, in order) and run it on a relay thread. State machine of {@code word} (low
+ * two bits; the rest is the ticket of the callback being run, which increases with every callback):
+ *
+ * <pre>
+ *   IDLE ----(first exposure of a run: volatile store, then read armed)----> STEALABLE
+ *   OWNED ---(owner: release store, the queue is not touched while exposed)-> STEALABLE
+ *   STEALABLE --(owner's CAS when the callback returns or signals again)---> OWNED
+ *   STEALABLE --(monitor's CAS, same ticket: the callback stalled)---------> STEALING
+ *   STEALING --(monitor: queue fields swapped for empty ones, volatile)----> OWNED
+ *   OWNED ---(end of the outermost run that exposed: release store)--------> IDLE
+ * </pre>
+ *
+ * The queue fields are touched only by whoever holds the word out of STEALABLE: the owner while
+ * OWNED/IDLE, the monitor while STEALING (only plain stores of values allocated before its CAS, so
+ * that window cannot be wedged; an owner whose CAS fails spins on it). So each queued entry is
+ * taken exactly once, by the owner or by the steal, and nothing stolen runs inside the stalled
+ * callback. Costs: a callback with nothing queued behind it pays a ticket increment and the
+ * queue-empty check (plain fields); one with work behind it (several callbacks on a fence, a
+ * cascade step) pays a release store and one uncontended CAS; the first exposure of an outermost
+ * run pays a volatile store and a volatile read ({@code armed}, Dekker-paired with the monitor's
+ * disarm) and, only when the monitor is not already watching this dispatcher, one queue push and an
+ * unpark.
+ *
+ * <p>The batches stolen from a run are linked in {@link #stolen} (by the monitor, while STEALING);
+ * at the end of the run (the outermost dispatch, or a relay batch) the owner waits for them, so the
+ * outermost {@code signal()} still returns after every callback it had queued has run, except that
+ * it stops waiting for a batch whose thread has been blocked for {@link #STOLEN_GIVE_UP_NANOS}
+ * without starting another callback: such a callback may be waiting for the signaling thread (a
+ * lock it holds, which inline the callback would have re-entered), and waiting must not deadlock.
+ *
  * <p>A Throwable escaping the loop (every callback's own exception is caught and reported, so only
  * an exhausted stack does this) hands what is left to a relay too; if even that fails, the next
  * dispatch on the thread hands the leftovers off before it runs anything of its own. Apart from
@@ -38,6 +74,67 @@ import org.jspecify.annotations.Nullable;
  */
 final class Dispatcher {
   private static final ThreadLocal<Dispatcher> CURRENT = ThreadLocal.withInitial(Dispatcher::new);
+
+  /** Modes of {@link #word} (its two low bits). */
+  static final int IDLE = 0;
+
+  static final int OWNED = 1;
+  static final int STEALABLE = 2;
+  static final int STEALING = 3;
+
+  private static final VarHandle WORD;
+  private static final VarHandle ARMED;
+  private static final VarHandle TICKET;
+
+  /**
+   * How long the outermost signal waits for stolen work that makes no progress while the thread
+   * running it is blocked, before it returns without it (that work may be waiting for the signaling
+   * thread itself: a lock it holds).
+   */
+  static final long STOLEN_GIVE_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private static final long STOLEN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      WORD = l.findVarHandle(Dispatcher.class, "word", long.class);
+      ARMED = l.findVarHandle(Dispatcher.class, "armed", boolean.class);
+      TICKET = l.findVarHandle(Dispatcher.class, "ticket", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The thread this dispatcher belongs to (the monitor reads its state). */
+  final Thread thread = Thread.currentThread();
+
+  /** (ticket << 2) | mode; see the class comment. */
+  private volatile long word;
+
+  /** Whether the stall monitor watches this dispatcher; set by CAS, cleared by the monitor. */
+  volatile boolean armed;
+
+  /** Owner only: ticket of the callback being run. */
+  private long ticket;
+
+  /** Owner only: whether word is STEALABLE for the current ticket. */
+  private boolean exposed;
+
+  /** Owner only: whether this run has exposed (word left IDLE). */
+  private boolean runExposed;
+
+  /** Batches stolen from this run, newest first; written by the monitor while STEALING. */
+  private @Nullable Batch stolen;
+
+  /** True while the owner waits for stolen work (which counts as progress for whoever waits). */
+  private volatile boolean awaitingStolen;
+
+  /** Monitor only: the word last seen, when it was first seen, and whether it is in the list. */
+  long seenWord = -1;
+
+  long seenSince;
+  boolean watched;
 
   /** Where callback exceptions go; {@code null} means the default uncaught-exception handler. */
   static volatile Thread.@Nullable UncaughtExceptionHandler handler;
@@ -96,15 +193,23 @@ final class Dispatcher {
       d.runAll();
     } catch (Throwable t) {
       d.session = null; // nobody waits for it: we are leaving by an exception
+      if (d.exposed) {
+        d.reclaim();
+      }
+      d.stolen = null;
       d.handOffLeftovers();
       throw t;
     } finally {
+      d.endRun();
       d.running = false;
     }
     Session s = d.session;
     if (s != null) {
       d.session = null;
       s.awaitDone();
+    }
+    if (d.stolen != null) {
+      d.awaitStolen();
     }
   }
 
@@ -121,6 +226,7 @@ final class Dispatcher {
     new Batch(null, null, new Ring(), null, null, new Ring()).getClass();
     new Rescue(null, null, null).getClass();
     Relay.EXECUTOR.getClass();
+    StallMonitor.preload();
   }
 
   /**
@@ -130,8 +236,194 @@ final class Dispatcher {
    */
   static void beforePark() {
     Dispatcher d = CURRENT.get();
-    if (d.running && !d.isIdle()) {
-      d.handOff();
+    if (d.running) {
+      if (d.exposed) {
+        d.reclaim();
+      }
+      if (!d.isIdle()) {
+        d.handOff();
+      }
+      if (!d.isIdle()) {
+        d.expose(); // no relay thread could take it: at least let the monitor try later
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Exposure to the stall monitor (see the class comment)
+
+  /** Owner: publishes that the running callback has work queued behind it. */
+  private void expose() {
+    exposed = true;
+    long w = (ticket << 2) | STEALABLE;
+    if (runExposed) {
+      WORD.setRelease(this, w);
+      return;
+    }
+    runExposed = true;
+    word = w; // volatile: ordered before the read of armed (pairs with the monitor's disarm)
+    if (!armed) {
+      StallMonitor.arm(this);
+    }
+  }
+
+  /** Owner: takes the queue back before touching it; after a steal it is empty. */
+  private void reclaim() {
+    exposed = false;
+    long w = (ticket << 2) | STEALABLE;
+    if (!WORD.compareAndSet(this, w, (ticket << 2) | OWNED)) {
+      // Stolen, or being stolen: the monitor only swaps a few fields, then publishes OWNED.
+      for (int spins = 0; (word & 3) == STEALING; spins++) {
+        if ((spins & 63) == 63) {
+          Thread.yield(); // the monitor thread was descheduled in its window
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+    }
+  }
+
+  /** Owner: ends a run (outermost dispatch or relay batch); the monitor may stop watching. */
+  private void endRun() {
+    if (runExposed) {
+      runExposed = false;
+      WORD.setRelease(this, ticket << 2); // IDLE
+    }
+  }
+
+  /**
+   * Owner, at the end of a run that had work stolen: waits until the stolen batches have run (they
+   * wait for their own stolen work in turn), except that it stops waiting for a batch whose thread
+   * has been blocked for {@link #STOLEN_GIVE_UP_NANOS} without starting another callback. Keeps the
+   * interrupt flag.
+   */
+  private void awaitStolen() {
+    Batch b = stolen;
+    stolen = null;
+    boolean interrupted = false;
+    awaitingStolen = true;
+    for (; b != null; b = b.nextStolen) {
+      long seenTicket = Long.MIN_VALUE;
+      long since = System.nanoTime();
+      while (!b.done) {
+        Dispatcher r = b.runner;
+        long now = System.nanoTime();
+        if (r == null || r.awaitingStolen || r.thread.getState() == Thread.State.RUNNABLE) {
+          // Not started yet (relay threads start at once), making progress, or waiting for work
+          // stolen from it in turn, which it gives up on by itself if that work is stuck.
+          since = now;
+        } else {
+          long t = (long) TICKET.getOpaque(r);
+          if (t != seenTicket) {
+            seenTicket = t;
+            since = now;
+          } else if (now - since >= STOLEN_GIVE_UP_NANOS) {
+            break; // it may be waiting for this very thread: do not wait any longer
+          }
+        }
+        LockSupport.parkNanos(b, STOLEN_POLL_NANOS);
+        if (Thread.interrupted()) {
+          interrupted = true;
+        }
+      }
+    }
+    awaitingStolen = false;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Monitor: the current word. */
+  long word() {
+    return word;
+  }
+
+  /** Monitor: tries to claim armed (false to true); the winner puts it in the monitor's list. */
+  boolean tryArm() {
+    return ARMED.compareAndSet(this, false, true);
+  }
+
+  /**
+   * Monitor: takes everything queued behind the callback that has held {@code seen} (a STEALABLE
+   * word) since the monitor last looked, if it still holds it. Returns the stolen work, or null.
+   */
+  @Nullable Batch steal(long seen) {
+    Ring u = new Ring();
+    Ring n = new Ring();
+    Batch b =
+        new Batch(null, null, u, null, null, n); // allocated before the claim: cannot fail after
+    if (!WORD.compareAndSet(this, seen, (seen & ~3L) | STEALING)) {
+      return null;
+    }
+    // Plain stores only until the release below: the owner may be spinning on it.
+    b.urgentFence = urgentFence;
+    b.urgentNext = urgentNext;
+    b.urgent = urgent;
+    b.currentFence = currentFence;
+    b.currentNext = currentNext;
+    b.normal = normal;
+    urgentFence = null;
+    urgentNext = null;
+    currentFence = null;
+    currentNext = null;
+    urgent = u;
+    normal = n;
+    b.nextStolen = stolen;
+    stolen = b;
+    word = (seen & ~3L) | OWNED;
+    return b;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hooks for the claim-race stress test (fence-jcstress, same package): a dispatcher of no thread
+
+  /**
+   * A dispatcher, owned by no thread's dispatch, whose running callback has {@code fence}'s chain
+   * {@code first} queued behind it, exposed as STEALABLE. It counts as watched already, so it never
+   * meets the real monitor.
+   */
+  static Dispatcher exposedForStress(Fence fence, Node.Listener first) {
+    Dispatcher d = new Dispatcher();
+    d.armed = true;
+    d.running = true;
+    d.ticket = 1;
+    d.currentFence = fence;
+    d.currentNext = first;
+    d.expose();
+    return d;
+  }
+
+  /** The owner's side: the running callback returns; takes the queue back and runs what is left. */
+  void ownerReturnsForStress() {
+    if (exposed) {
+      reclaim();
+    }
+    runAll();
+    endRun();
+    running = false;
+  }
+
+  /** The monitor's side: steals if still exposed and runs the stolen batch here; true if stolen. */
+  boolean stealAndRunForStress() {
+    long w = word;
+    if ((w & 3) != STEALABLE) {
+      return false;
+    }
+    Batch b = steal(w);
+    if (b == null) {
+      return false;
+    }
+    b.run();
+    return true;
+  }
+
+  /** Monitor: hands a stolen batch to a relay thread; false if no relay thread could be had. */
+  static boolean relay(Batch b) {
+    try {
+      Relay.EXECUTOR.execute(b);
+      return true;
+    } catch (Throwable t) {
+      return false;
     }
   }
 
@@ -204,17 +496,32 @@ final class Dispatcher {
     }
   }
 
-  /** Queues {@code first}'s urgent part and ordinary part, for a signal nested in a callback. */
+  /**
+   * Queues {@code first}'s urgent part and ordinary part, for a signal nested in a callback; the
+   * running callback now has work behind it, so the dispatcher is exposed to the stall monitor.
+   */
   private void enqueue(Fence fence, Node.Listener first) {
+    if (exposed) {
+      reclaim();
+    }
     Node.Listener rest = first;
     if (first.isUrgent()) {
       rest = splitUrgent(first);
       if (!urgent.add(fence, first)) {
         runChain(fence, first); // no memory to queue it: run it now rather than lose it
+        if (exposed) {
+          reclaim();
+        }
       }
     }
     if (rest != null && !normal.add(fence, rest)) {
       runChain(fence, rest);
+      if (exposed) {
+        reclaim();
+      }
+    }
+    if (!isIdle()) {
+      expose();
     }
   }
 
@@ -239,7 +546,7 @@ final class Dispatcher {
       if (l != null) {
         urgentNext = l.fifoNext;
         l.fifoNext = null;
-        fireOne(urgentFence, l);
+        fire(urgentFence, l);
         continue;
       }
       if (urgent.size > 0) {
@@ -251,7 +558,7 @@ final class Dispatcher {
       if (l != null) {
         currentNext = l.fifoNext;
         l.fifoNext = null;
-        fireOne(currentFence, l);
+        fire(currentFence, l);
         continue;
       }
       if (normal.size > 0) {
@@ -262,6 +569,18 @@ final class Dispatcher {
       urgentFence = null;
       currentFence = null;
       return;
+    }
+  }
+
+  /** Runs one callback; while work is queued behind it, the monitor may steal that work. */
+  private void fire(@Nullable Fence fence, Node.Listener l) {
+    ticket++;
+    if (!isIdle()) {
+      expose();
+    }
+    fireOne(fence, l);
+    if (exposed) {
+      reclaim();
     }
   }
 
@@ -337,15 +656,23 @@ final class Dispatcher {
     normal = b.normal;
   }
 
-  /** Work handed from one thread to a relay. */
-  private static final class Batch implements Runnable {
-    final @Nullable Fence urgentFence;
-    final Node.@Nullable Listener urgentNext;
-    final Ring urgent;
-    final @Nullable Fence currentFence;
-    final Node.@Nullable Listener currentNext;
-    final Ring normal;
+  /** Work handed from one thread to a relay (fields set once, before the batch is handed over). */
+  static final class Batch implements Runnable {
+    @Nullable Fence urgentFence;
+    Node.@Nullable Listener urgentNext;
+    Ring urgent;
+    @Nullable Fence currentFence;
+    Node.@Nullable Listener currentNext;
+    Ring normal;
     @Nullable Session session;
+
+    /** The next older batch stolen from the same run (see {@link #stolen}). */
+    @Nullable Batch nextStolen;
+
+    /** The dispatcher running this batch, once it started; then true once it is done. */
+    volatile @Nullable Dispatcher runner;
+
+    volatile boolean done;
 
     Batch(
         @Nullable Fence urgentFence,
@@ -366,6 +693,7 @@ final class Dispatcher {
     public void run() {
       Dispatcher d = CURRENT.get();
       Session s = session;
+      runner = d;
       if (!d.isIdle()) {
         d.handOffLeftovers(); // left on this relay thread by a run that died: not this batch's
       }
@@ -375,12 +703,25 @@ final class Dispatcher {
       try {
         d.runAll();
       } catch (Throwable t) {
+        if (d.exposed) {
+          d.reclaim();
+        }
+        d.stolen = null;
         d.handOffLeftovers();
       } finally {
+        d.endRun();
         d.running = false;
         d.session = null;
-        if (s != null) {
-          s.done();
+        try {
+          if (d.stolen != null) {
+            d.awaitStolen(); // whoever waits for this batch waits for what was stolen from it
+          }
+        } finally {
+          d.stolen = null;
+          done = true;
+          if (s != null) {
+            s.done();
+          }
         }
       }
     }

@@ -43,11 +43,15 @@ import org.jspecify.annotations.Nullable;
  * Signals that cascade through callbacks do not grow the stack: the outermost {@code signal()} runs
  * them iteratively, and when it returns every inline callback registered before it has run. Every
  * waiter (any fence4j wait) is woken before any callback of the fence runs. A callback that blocks
- * in a fence4j wait first hands the callbacks queued behind it to a relay thread, which runs them
- * (never inside that wait); the outermost {@code signal()} still returns only after they have run.
- * If the fence's {@link #onEnableSignaling()} hook throws, the fence fails with {@link
- * FenceError#EIO} (see {@link #enableSignaling()}). Blocking waits park with {@link LockSupport};
- * no monitors are used, so waiting virtual threads do not pin their carrier.
+ * does not hold up the callbacks queued behind it: blocking in a fence4j wait hands them to a relay
+ * thread at once, and blocking in any other way (a lock, a latch, I/O) or running long has them
+ * taken over by a relay thread after a short stall (about a millisecond when the thread is
+ * blocked); they never run inside the blocked callback, and the outermost {@code signal()} still
+ * returns only after they have run (unless they block in turn for a while, since they might be
+ * waiting for the signaling thread itself). If the fence's {@link #onEnableSignaling()} hook
+ * throws, the fence fails with {@link FenceError#EIO} (see {@link #enableSignaling()}). Blocking
+ * waits park with {@link LockSupport}; no monitors are used, so waiting virtual threads do not pin
+ * their carrier.
  *
  * <p>Memory consistency effects: actions before a signal happen-before actions after observing the
  * fence signaled (in another thread's {@code isSignaled()}, {@code await}, or a callback), and the

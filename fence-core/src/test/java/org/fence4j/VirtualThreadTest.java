@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -179,6 +180,51 @@ class VirtualThreadTest {
   @Test
   void fenceChainAwait_manyVirtualThreads_allBlockTogetherAndWake() throws Exception {
     blockTogetherThenRelease(fenceChainAwaitSetup());
+  }
+
+  /**
+   * Callbacks of virtual threads that block (on a latch: the virtual thread parks and leaves its
+   * carrier) hold up nothing behind them: on each of many signaling virtual threads, the callbacks
+   * queued behind the blocked one run elsewhere while it is blocked, never on the blocked thread.
+   */
+  @Test
+  void signal_callbacksBlockOnManyVirtualThreads_callbacksBehindRunElsewhere() throws Exception {
+    FenceContext ctx = FenceContext.create("vt", "stall");
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger behind = new AtomicInteger();
+    Queue<Thread> blockedThreads = new ConcurrentLinkedQueue<>();
+    Queue<Thread> ranOn = new ConcurrentLinkedQueue<>();
+    List<Thread> signalers = new ArrayList<>();
+    try {
+      for (int i = 0; i < THREADS; i++) {
+        Fence fence = ctx.next();
+        fence.addCallback(
+            f -> {
+              blockedThreads.add(Thread.currentThread());
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+        for (int k = 0; k < 2; k++) {
+          fence.addCallback(
+              f -> {
+                ranOn.add(Thread.currentThread());
+                behind.incrementAndGet();
+              });
+        }
+        signalers.add(startVirtual(fence::signal));
+      }
+      await().atMost(BOUND).until(() -> behind.get() == 2 * THREADS);
+    } finally {
+      release.countDown();
+      for (Thread t : signalers) {
+        TimeUnit.NANOSECONDS.timedJoin(t, BOUND.toNanos());
+      }
+    }
+    assertThat(signalers).noneMatch(Thread::isAlive);
+    assertThat(ranOn).doesNotContainAnyElementsOf(blockedThreads);
   }
 
   /**
