@@ -33,9 +33,10 @@ public final class FenceArray extends Fence {
    * `pending` with getAndAdd. The thread that takes it to 0 signals the array with firstError:
    * the error CAS happens-before the decrement that the final thread observes. Arming first
    * registers a callback on the array itself that removes the member callback from every member
-   * when the array signals (by the count or directly by its owner); a registration racing with
-   * that sweep is removed by the registering thread itself when it then sees the array signaled,
-   * so no registration outlives the signal.
+   * when the array signals directly by its owner, or as an any-array (a wait-all array signaled by
+   * its count has no member left pending, so nothing to remove); a registration racing with that
+   * sweep is removed by the registering thread itself when it then sees the array signaled, so no
+   * registration outlives the signal.
    */
 
   private final List<Fence> fences;
@@ -239,8 +240,16 @@ public final class FenceArray extends Fence {
     }
   }
 
-  /** Drops this array's registrations from its members once it has signaled. */
+  /**
+   * Drops this array's registrations from its members once it has signaled. A wait-all array whose
+   * count reached 0 has nothing to drop: every member has signaled, and a signal consumes every
+   * registration of its fence; only an array signaled by its owner, or an any-array, has members
+   * still holding one.
+   */
   private void removeFromMembers() {
+    if (!signalOnAny && pending == 0) {
+      return;
+    }
     for (Fence f : fences) {
       f.removeCallback(memberCallback);
     }

@@ -207,6 +207,22 @@ class FenceArrayTest {
     assertThat(members).allMatch(m -> Registrations.count(m) == 0);
   }
 
+  /**
+   * A wait-all array signaled by its owner (a cancel) while members are pending leaves none of its
+   * callbacks on them (only a wait-all array signaled by its count has no member to clean up).
+   */
+  @Test
+  void all_signaledByOwner_pendingMembersHoldNoRegistration() {
+    List<Fence> members = pendingFences(4);
+    FenceArray array = FenceArray.all(members);
+    array.enableSignaling();
+    members.get(0).signal();
+
+    array.signal(FenceError.ECANCELED);
+
+    assertThat(members.subList(1, 4)).allMatch(m -> Registrations.count(m) == 0);
+  }
+
   /** After a wait-any array signals, long-lived losers do not keep the array reachable. */
   @Test
   void any_afterSignal_losersDoNotKeepArrayReachable() {
