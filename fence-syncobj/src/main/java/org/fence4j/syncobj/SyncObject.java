@@ -120,7 +120,11 @@ public final class SyncObject {
    * head's context: its seqno if it has signaled, else its prevSeqno (the kernel's QUERY). The
    * walk collects signaled links, so the answer is exact at some instant during the call; the
    * generation's signaledFloor (raised by CAS-max) makes the answer never decrease within one
-   * generation, even when racing walkers finish out of order.
+   * generation, even when racing walkers finish out of order. A walk that ends on a link whose own
+   * fence is pending records it in the generation (pendingBottom); later queries answer from it
+   * in O(1) while that fence stays pending (it is still the oldest link: links are added only at
+   * the head and removed only once signaled), so N queries with N points pending cost O(N), not
+   * O(N^2).
    *
    * Garbage collection: FenceChain unlinks a link whose fence has signaled whenever a walk passes
    * it. addPoint walks the whole chain once every max(GC_MIN, live links at the last walk) points,
@@ -321,21 +325,32 @@ public final class SyncObject {
     if (floor >= s.lastSubmitted) {
       return floor;
     }
-    return g.raiseFloor(signaledPrefix((FenceChain) Objects.requireNonNull(s.fence)));
+    FenceChain head = (FenceChain) Objects.requireNonNull(s.fence);
+    FenceChain bottom = g.pendingBottom;
+    if (bottom != null && bottom.context() == head.context() && !bottom.fence().isSignaled()) {
+      return g.raiseFloor(bottom.prevSeqno()); // still the oldest link: no walk
+    }
+    return g.raiseFloor(signaledPrefix(head, g));
   }
 
   /**
    * The kernel's query rule over the chain (see the overview); collects signaled links. When every
    * earlier link is gone, the oldest link has signaled exactly when its own fence has, so that is
-   * asked instead of the link itself (which would signal the link: a clock read and a CAS).
+   * asked instead of the link itself (which would signal the link: a clock read and a CAS). An
+   * oldest link whose own fence is pending is remembered in the generation, so the next query
+   * answers from it without walking as long as that fence stays pending.
    */
-  private static long signaledPrefix(FenceChain head) {
+  private static long signaledPrefix(FenceChain head, Generation g) {
     long context = head.context();
     FenceChain oldest = head;
     for (; ; ) {
       Fence prev = oldest.prev(); // collects the signaled links behind `oldest`
       if (!(prev instanceof FenceChain) || prev.context() != context) {
-        boolean signaled = prev == null ? oldest.fence().isSignaled() : oldest.isSignaled();
+        if (!oldest.fence().isSignaled()) {
+          g.pendingBottom = oldest;
+          return oldest.prevSeqno();
+        }
+        boolean signaled = prev == null || oldest.isSignaled();
         return signaled ? oldest.seqno() : oldest.prevSeqno();
       }
       oldest = (FenceChain) prev;
@@ -954,6 +969,15 @@ public final class SyncObject {
   private static final class Generation {
     /** Highest value {@link #lastSignaledPoint()} has returned; only raised, by CAS. */
     volatile long signaledFloor;
+
+    /**
+     * The oldest link a query found with its own fence pending, or null. Links are only ever added
+     * at the head and removed from behind, and only once signaled, so while its fence is pending it
+     * is still the oldest link and the answer is its prevSeqno: queries on a timeline whose oldest
+     * point is pending cost O(1), not a walk over every pending point. Racy: a stale value is an
+     * older link that was the oldest once; if its fence is pending it still is.
+     */
+    volatile @Nullable FenceChain pendingBottom;
 
     /** Points added since the last collecting walk; racy heuristic. */
     private int addsSinceWalk;
