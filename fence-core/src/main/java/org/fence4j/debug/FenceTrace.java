@@ -527,6 +527,7 @@ public final class FenceTrace implements AutoCloseable {
   private static final int LABEL_WIDTH = 220;
   private static final int PLOT_WIDTH = 960;
   private static final int ROW_HEIGHT = 22;
+  private static final int LANE_HEIGHT = 14;
   private static final int TOP = 40;
   private static final String COLOR_SIGNALED = "#4e79a7";
   private static final String COLOR_ERROR = "#d62728";
@@ -537,8 +538,9 @@ public final class FenceTrace implements AutoCloseable {
    * Writes what was recorded so far as a self-contained SVG picture: one row per timeline and per
    * waiting thread, time across with a labelled axis (milliseconds from the first entry), fences as
    * bars (signaled in blue, errors in red, pending ones grey and open-ended: dashed, running to the
-   * right edge), waits as orange bars on the thread rows, and a legend. Each bar has a tooltip
-   * ({@code <title>}) naming it.
+   * right edge), waits as orange bars on the thread rows, and a legend. Bars that overlap in time
+   * on one row (several fences of a timeline pending at once) are stacked in lanes within the row,
+   * so none hides another. Each bar has a tooltip ({@code <title>}) naming it.
    *
    * <p>Never signals a fence or runs a callback. May be called while recording and after {@link
    * #close()}.
@@ -552,7 +554,15 @@ public final class FenceTrace implements AutoCloseable {
     Snapshot snap = new Snapshot();
     long span = Math.max(1L, snap.now - snap.origin);
     int rows = snap.tracks.size();
-    int legendY = TOP + rows * ROW_HEIGHT + 30;
+    List<Bar> bars = bars(snap);
+    int[] lanes = assignLanes(bars, rows);
+    int[] rowY = new int[rows + 2];
+    rowY[1] = TOP;
+    for (int tid = 1; tid <= rows; tid++) {
+      rowY[tid + 1] = rowY[tid] + rowHeight(lanes[tid]);
+    }
+    int plotBottom = rowY[rows + 1];
+    int legendY = plotBottom + 30;
     int width = LABEL_WIDTH + PLOT_WIDTH + 20;
     int height = legendY + 30;
     StringBuilder sb = new StringBuilder();
@@ -575,7 +585,7 @@ public final class FenceTrace implements AutoCloseable {
     for (int i = 0; i <= ticks; i++) {
       double x = LABEL_WIDTH + (double) PLOT_WIDTH * i / ticks;
       double ms = span / 1e6 * i / ticks;
-      sb.append(line(x, TOP - 12, x, TOP + rows * ROW_HEIGHT, "#ddd"));
+      sb.append(line(x, TOP - 12, x, plotBottom, "#ddd"));
       sb.append("<text x=\"")
           .append(fmt(x))
           .append("\" y=\"")
@@ -587,7 +597,7 @@ public final class FenceTrace implements AutoCloseable {
     sb.append("</g>\n");
     // Rows.
     for (Track t : snap.tracks) {
-      int y = TOP + (t.tid - 1) * ROW_HEIGHT;
+      int y = rowY[t.tid];
       sb.append("<g class=\"row\" data-track=\"").append(esc(t.name)).append("\">\n");
       if ((t.tid & 1) == 0) {
         sb.append("<rect x=\"0\" y=\"")
@@ -595,7 +605,7 @@ public final class FenceTrace implements AutoCloseable {
             .append("\" width=\"")
             .append(width)
             .append("\" height=\"")
-            .append(ROW_HEIGHT)
+            .append(rowHeight(lanes[t.tid]))
             .append("\" fill=\"#f5f5f5\"/>\n");
       }
       sb.append("<text x=\"6\" y=\"")
@@ -606,28 +616,8 @@ public final class FenceTrace implements AutoCloseable {
       sb.append("</g>\n");
     }
     // Bars.
-    for (FenceSpan s : snap.fences) {
-      String cls = s.pending ? "pending" : s.status < 0 ? "error" : "signaled";
-      String color = s.pending ? COLOR_PENDING : s.status < 0 ? COLOR_ERROR : COLOR_SIGNALED;
-      String title =
-          s.name
-              + " "
-              + s.timeline
-              + (s.pending ? " pending" : s.status < 0 ? " error " + s.status : " signaled");
-      bar(sb, snap, span, s.track, s.start, s.end, cls, color, s.pending, title);
-    }
-    for (WaitSpan w : snap.waits) {
-      bar(
-          sb,
-          snap,
-          span,
-          w.track,
-          w.start,
-          w.end,
-          "wait",
-          COLOR_WAIT,
-          w.pending,
-          snap.waitName(w) + (w.pending ? " (still waiting)" : ""));
+    for (Bar b : bars) {
+      bar(sb, snap, span, rowY[b.track] + 4 + b.lane * LANE_HEIGHT, b);
     }
     // Legend.
     sb.append("<g class=\"legend\">\n");
@@ -659,26 +649,96 @@ public final class FenceTrace implements AutoCloseable {
     Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
   }
 
-  private static void bar(
-      StringBuilder sb,
-      Snapshot snap,
-      long span,
-      int track,
-      long start,
-      long end,
-      String cls,
-      String color,
-      boolean open,
-      String title) {
-    double x0 = LABEL_WIDTH + (double) PLOT_WIDTH * (start - snap.origin) / span;
+  /** One bar of the picture: a fence or a wait, on a track, in a lane of that track's row. */
+  private static final class Bar {
+    final int track;
+    final long start;
+    final long end;
+    final String cls;
+    final String color;
+    final boolean open;
+    final String title;
+    int lane;
+
+    Bar(int track, long start, long end, String cls, String color, boolean open, String title) {
+      this.track = track;
+      this.start = start;
+      this.end = end;
+      this.cls = cls;
+      this.color = color;
+      this.open = open;
+      this.title = title;
+    }
+  }
+
+  private static List<Bar> bars(Snapshot snap) {
+    List<Bar> bars = new ArrayList<>();
+    for (FenceSpan s : snap.fences) {
+      String cls = s.pending ? "pending" : s.status < 0 ? "error" : "signaled";
+      String color = s.pending ? COLOR_PENDING : s.status < 0 ? COLOR_ERROR : COLOR_SIGNALED;
+      String title =
+          s.name
+              + " "
+              + s.timeline
+              + (s.pending ? " pending" : s.status < 0 ? " error " + s.status : " signaled");
+      bars.add(new Bar(s.track, s.start, s.end, cls, color, s.pending, title));
+    }
+    for (WaitSpan w : snap.waits) {
+      String title = snap.waitName(w) + (w.pending ? " (still waiting)" : "");
+      bars.add(new Bar(w.track, w.start, w.end, "wait", COLOR_WAIT, w.pending, title));
+    }
+    return bars;
+  }
+
+  /**
+   * Puts each bar in the first lane of its row that is free at its start (greedy, by start time),
+   * and returns the number of lanes of each track (index = tid, at least 1).
+   */
+  private static int[] assignLanes(List<Bar> bars, int rows) {
+    List<Bar> byStart = new ArrayList<>(bars);
+    byStart.sort((a, b) -> Long.compare(a.start, b.start));
+    List<List<Long>> laneEnds = new ArrayList<>();
+    for (int i = 0; i <= rows; i++) {
+      laneEnds.add(new ArrayList<>());
+    }
+    for (Bar b : byStart) {
+      List<Long> ends = laneEnds.get(b.track);
+      long end = b.open ? Long.MAX_VALUE : b.end;
+      int lane = 0;
+      while (lane < ends.size() && ends.get(lane) > b.start) {
+        lane++;
+      }
+      if (lane == ends.size()) {
+        ends.add(end);
+      } else {
+        ends.set(lane, end);
+      }
+      b.lane = lane;
+    }
+    int[] lanes = new int[rows + 2];
+    for (int tid = 1; tid <= rows; tid++) {
+      lanes[tid] = Math.max(1, laneEnds.get(tid).size());
+    }
+    return lanes;
+  }
+
+  /** A row's height: one lane fits the standard row. */
+  private static int rowHeight(int lanes) {
+    return ROW_HEIGHT - LANE_HEIGHT + lanes * LANE_HEIGHT;
+  }
+
+  private static void bar(StringBuilder sb, Snapshot snap, long span, int y, Bar b) {
+    double x0 = LABEL_WIDTH + (double) PLOT_WIDTH * (b.start - snap.origin) / span;
     double x1 =
-        open
+        b.open
             ? LABEL_WIDTH + PLOT_WIDTH
-            : LABEL_WIDTH + (double) PLOT_WIDTH * (end - snap.origin) / span;
+            : LABEL_WIDTH + (double) PLOT_WIDTH * (b.end - snap.origin) / span;
     double w = Math.max(1.0, x1 - x0);
-    int y = TOP + (track - 1) * ROW_HEIGHT + 4;
+    if (w >= 3.0) {
+      w -= 0.5; // a hairline between bars that follow each other in one lane
+    }
     sb.append("<rect class=\"")
-        .append(cls)
+        .append(b.cls)
         .append("\" x=\"")
         .append(fmt(x0))
         .append("\" y=\"")
@@ -686,14 +746,14 @@ public final class FenceTrace implements AutoCloseable {
         .append("\" width=\"")
         .append(fmt(w))
         .append("\" height=\"")
-        .append(ROW_HEIGHT - 8)
+        .append(LANE_HEIGHT - 2)
         .append("\" fill=\"")
-        .append(color)
+        .append(b.color)
         .append('"');
-    if (open) {
+    if (b.open) {
       sb.append(" fill-opacity=\"0.5\" stroke=\"#555\" stroke-dasharray=\"4 2\"");
     }
-    sb.append("><title>").append(esc(title)).append("</title></rect>\n");
+    sb.append("><title>").append(esc(b.title)).append("</title></rect>\n");
   }
 
   private static String line(double x1, double y1, double x2, double y2, String color) {

@@ -275,6 +275,36 @@ class FenceTraceTest {
     pending.signal();
   }
 
+  /**
+   * Fences of one timeline pending at the same time are stacked in lanes of their row (no bar hides
+   * another); fences that follow each other share a lane.
+   */
+  @Test
+  void writeSvg_overlappingFences_stackInLanes() throws Exception {
+    Path file = dir.resolve("lanes.svg");
+    try (FenceTrace trace = FenceTrace.start()) {
+      Fence first = render.next();
+      Fence second = render.next(); // pending together with the first
+      first.signal();
+      second.signal();
+      Fence third = render.next(); // after both: back in the first lane
+      third.signal();
+      trace.writeSvg(file);
+    }
+    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+    NodeList rects = doc.getDocumentElement().getElementsByTagName("rect");
+    List<Integer> ys = new ArrayList<>();
+    for (int i = 0; i < rects.getLength(); i++) {
+      Element r = (Element) rects.item(i);
+      if (r.getAttribute("class").equals("signaled")) {
+        ys.add(Integer.parseInt(r.getAttribute("y")));
+      }
+    }
+    assertThat(ys).hasSize(3);
+    assertThat(ys.get(1)).isGreaterThan(ys.get(0));
+    assertThat(ys.get(2)).isEqualTo(ys.get(0));
+  }
+
   /** A waiting thread gets its own SVG row. */
   @Test
   void writeSvg_blockingWait_hasThreadRow() throws Exception {

@@ -17,6 +17,7 @@ import org.fence4j.FenceArray;
 import org.fence4j.FenceContext;
 import org.fence4j.FenceError;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.debug.FenceTrace;
 import org.fence4j.debug.FenceTracking;
 import org.fence4j.debug.FenceWatchdog;
 import org.fence4j.debug.PendingFence;
@@ -128,12 +129,13 @@ final class Pipeline {
   record Hang(Fence fence, PendingFence report, List<String> stuck) {}
 
   /** What a run produced, for {@link PipelineDemo}. */
-  record Outcome(@Nullable Hang hang, List<PendingFence> reports) {}
+  record Outcome(@Nullable Hang hang, List<PendingFence> reports, FenceTrace trace) {}
 
   /**
    * Runs the script to the end.
    *
-   * @return the hang handled (if the script has one) and every watchdog report
+   * @return the hang handled (if the script has one), every watchdog report, and the trace of the
+   *     run (closed: from the stages' start to their end)
    * @throws InterruptedException if interrupted
    * @throws IllegalStateException if a stage failed or got stuck
    */
@@ -141,6 +143,7 @@ final class Pipeline {
   Outcome run() throws InterruptedException {
     driver = Thread.currentThread();
     Hang hang = null;
+    FenceTrace trace;
     // An application starts its watchdog with the pipeline; it turns fence tracking on.
     try (FenceWatchdog watchdog = FenceWatchdog.start(watchdogThreshold, this::reported)) {
       List<Thread> threads =
@@ -151,13 +154,14 @@ final class Pipeline {
       quiescence.enter(); // the renderer runs from the start
       quiescence.enter(); // and so does the display
       quiescence.enter(); // and the compositor, until it waits for its first job
+      trace = FenceTrace.start(); // every fence and wait of the run, for the picture
       threads.forEach(Thread::start);
       try {
         settle();
-        long start = System.nanoTime();
+        long lastTick = System.nanoTime();
         while (!finished) {
           tick++;
-          pace(start);
+          lastTick = pace(lastTick);
           while (renderRing.completeDue()) {
             settle();
           }
@@ -184,13 +188,14 @@ final class Pipeline {
         for (Thread t : threads) {
           t.join(TimeUnit.SECONDS.toMillis(30));
         }
+        trace.close();
       }
     }
     Throwable f = failure;
     if (f != null) {
       throw new IllegalStateException("a pipeline stage failed", f);
     }
-    return new Outcome(hang, List.copyOf(reports));
+    return new Outcome(hang, List.copyOf(reports), trace);
   }
 
   private void reported(PendingFence report) {
@@ -210,12 +215,16 @@ final class Pipeline {
     }
   }
 
-  /** Keeps one tick at least {@code tickNanos} of real time, so that the picture is readable. */
-  private void pace(long start) {
-    long due = start + tick * tickNanos;
+  /**
+   * Makes each tick last at least {@code tickNanos} of real time, so that the picture is readable
+   * (the hang's wait for the watchdog does not make the ticks after it hurry).
+   */
+  private long pace(long lastTick) {
+    long due = lastTick + tickNanos;
     for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
       LockSupport.parkNanos(left);
     }
+    return System.nanoTime();
   }
 
   /**

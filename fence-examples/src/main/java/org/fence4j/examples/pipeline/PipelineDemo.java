@@ -1,6 +1,7 @@
 package org.fence4j.examples.pipeline;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
-import org.fence4j.debug.FenceTrace;
 import org.fence4j.debug.PendingFence;
 import org.jspecify.annotations.Nullable;
 
@@ -91,6 +91,11 @@ public final class PipelineDemo {
         Files.isDirectory(Path.of("fence-examples"))
             ? Path.of("fence-examples", "target")
             : Path.of("target");
+    // A short run first, printing nothing, so that class loading and the JIT's first compiles
+    // do not stretch the first frames of the picture.
+    new Pipeline(
+            Script.warmUp(), 0, DEMO_THRESHOLD, new PrintStream(OutputStream.nullOutputStream()))
+        .run();
     Result r = run(Script.standard(), DEMO_TICK_NANOS, DEMO_THRESHOLD, dir, System.out);
     print(r, System.out);
   }
@@ -114,12 +119,10 @@ public final class PipelineDemo {
     Pipeline.Outcome outcome;
     Path trace = dir.resolve("pipeline-trace.json");
     Path svg = dir.resolve("pipeline-timeline.svg");
-    try (FenceTrace t = FenceTrace.start()) {
-      outcome = pipeline.run();
-      Files.createDirectories(dir);
-      t.writeChromeTrace(trace);
-      t.writeSvg(svg);
-    }
+    outcome = pipeline.run();
+    Files.createDirectories(dir);
+    outcome.trace().writeChromeTrace(trace);
+    outcome.trace().writeSvg(svg);
     int late = 0;
     int failed = 0;
     int shown = 0;

@@ -34,6 +34,11 @@ record Script(
     return new Script(120, 16, 20, 30, 40, 4, 3, 75, 48);
   }
 
+  /** A short script without a hang (frame 0 never exists), to warm the JVM up. */
+  static Script warmUp() {
+    return new Script(40, 16, 20, 10, 40, 4, 3, 0, 48);
+  }
+
   /** The render job's length for {@code frame} ({@link GpuRing#NEVER} for the hung frame). */
   long renderTicks(int frame) {
     if (frame == hungFrame) {
