@@ -23,6 +23,9 @@ public final class FenceContexts {
    * written once per BLOCK small allocations of a thread instead of once per allocation: two
    * threads creating fence contexts (every ResourceSet has one) share no written cache line.
    *
+   * A Block is padded to keep the hot fields of different threads' blocks on different cache
+   * lines wherever the collector puts them.
+   *
    * Invariants: ranges from NEXT are disjoint; a block belongs to one thread and its "next" only
    * grows up to "end", so each id is handed out at most once. The ids of one thread increase: a
    * range taken from NEXT later lies above every range taken before. Ids dropped with the rest of
@@ -36,10 +39,28 @@ public final class FenceContexts {
   /** The first id of the next range to hand out; only ever grows. */
   private static final AtomicLong NEXT = new AtomicLong(1);
 
+  /**
+   * Padding before a Block's fields. A thread writes its block on every allocation, and the
+   * collector may copy the blocks of two threads next to each other: 64 bytes of padding on each
+   * side keep them off each other's cache lines (the int fills the gap after the object header, so
+   * no field of a subclass lands there).
+   */
+  @SuppressWarnings("unused")
+  private static class PaddingBefore {
+    int p0;
+    long p1, p2, p3, p4, p5, p6, p7, p8;
+  }
+
   /** The ids [next, end) a thread may hand out without touching NEXT. */
-  private static final class Block {
+  private static class Ids extends PaddingBefore {
     long next;
     long end;
+  }
+
+  /** A thread's block: its ids, padded on both sides (superclass fields are laid out first). */
+  @SuppressWarnings("unused")
+  private static final class Block extends Ids {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
   }
 
   private static final ThreadLocal<Block> BLOCKS = ThreadLocal.withInitial(Block::new);

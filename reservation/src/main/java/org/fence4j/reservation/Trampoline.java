@@ -15,7 +15,8 @@ import org.fence4j.internal.Diagnostics;
  */
 final class Trampoline {
   /*
-   * Overview: per-thread state (ThreadLocal), no sharing, no synchronization. "active" is true
+   * Overview: per-thread state (ThreadLocal, padded against false sharing between threads), no
+   * sharing, no synchronization. "active" is true
    * while the outermost run() on this thread drains; tasks queued meanwhile run in FIFO order
    * before that outermost call returns. A task that throws is reported where fence-core reports a
    * throwing fence callback (Fence.setCallbackExceptionHandler, else the default uncaught-exception
@@ -23,9 +24,27 @@ final class Trampoline {
    * task, or a handler that throws, never strands the others.
    */
 
-  private static final class State {
+  /**
+   * Padding before a State's fields: "active" is written twice per run, and the collector may copy
+   * the states of two threads next to each other, so 64 bytes on each side keep them off each
+   * other's cache lines (the int fills the gap after the object header).
+   */
+  @SuppressWarnings("unused")
+  private static class PaddingBefore {
+    int p0;
+    long p1, p2, p3, p4, p5, p6, p7, p8;
+  }
+
+  /** The per-thread fields. */
+  private static class Fields extends PaddingBefore {
     final ArrayDeque<Object> queue = new ArrayDeque<>(); // Runnables, or ResourceSets to install
     boolean active;
+  }
+
+  /** A thread's state, padded on both sides (superclass fields are laid out first). */
+  @SuppressWarnings("unused")
+  private static final class State extends Fields {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
   }
 
   private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
