@@ -424,4 +424,32 @@ class CallbackStallTest {
     Awaitility.await().atMost(LONG).until(() -> lockerRuns.get() == 1);
     assertThat(lockerRuns).hasValue(1);
   }
+
+  /**
+   * Once nothing is dispatching, the stall monitor parks without a timeout: it neither spins nor
+   * wakes periodically (it is woken only when a thread next exposes work behind a callback).
+   */
+  @Test
+  void stallMonitor_nothingDispatching_parksWithoutTimeout() throws Exception {
+    assertCallbacksBehindRunElsewhere(
+        new Blocker() {
+          final CountDownLatch latch = new CountDownLatch(1);
+
+          @Override
+          public void block() throws InterruptedException {
+            latch.await();
+          }
+
+          @Override
+          public void release() {
+            latch.countDown();
+          }
+        });
+    Thread monitor =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("fence4j-stall-monitor"))
+            .findFirst()
+            .orElseThrow();
+    Awaitility.await().atMost(LONG).until(() -> monitor.getState() == Thread.State.WAITING);
+  }
 }
