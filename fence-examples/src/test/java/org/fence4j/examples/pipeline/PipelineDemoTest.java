@@ -173,6 +173,23 @@ class PipelineDemoTest {
     assertThat(Files.size(result.svgFile())).isPositive();
   }
 
+  /**
+   * The picture committed for the README (a copy of one run's SVG) is well-formed SVG with the
+   * pipeline's rows and the hang's red bar.
+   */
+  @Test
+  void readmePicture_isWellFormedSvgOfThePipeline() throws Exception {
+    Path picture = Path.of("..", "docs", "images", "pipeline.svg");
+    Document doc =
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(picture.toFile());
+    assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+    String text = Files.readString(picture);
+    assertThat(text)
+        .contains("data-track=\"render\"")
+        .contains("data-track=\"display-stage\"")
+        .contains("class=\"error\"");
+  }
+
   /** Two runs show and drop the same frames, make the same waits and log the same events. */
   @Test
   void run_twice_sameCountsAndEvents() throws Exception {
