@@ -91,7 +91,9 @@ public abstract class Fence {
    * order, urgent ones (the library's own wake-ups: waitAny, arrays, chains) first, through
    * fifoNext, which only the winner touches; it hands them to the per-thread Dispatcher, which
    * trampolines nested signals (constant stack) and runs urgent work before any user callback, so
-   * every kind of waiter wakes before any callback runs. A Throwable escaping that work (the
+   * every kind of waiter wakes before any callback runs. Callbacks queued behind a callback that
+   * waits or stalls move, with their fifoNext links, to a relay thread (a hand-off, or a steal by
+   * the stall monitor claimed with a CAS): see Dispatcher and StallMonitor. A Throwable escaping that work (the
    * signaling thread's stack is exhausted) hands the detached list to a relay thread if it still
    * can; waiters re-check the state at least every PARK_SLICE anyway, so none sleeps on a signaled
    * fence.

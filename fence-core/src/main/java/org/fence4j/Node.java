@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Lists are immutable once published: {@link #next} is written only before the node is published
  * by the CAS that installs it, and removal copies the nodes above the removed one ({@link
  * #copyWithNext}). The one mutable field, {@link Listener#fifoNext}, belongs to the thread that
- * detached the list when it signaled the fence; no other thread reads it.
+ * detached the list when it signaled the fence, and then to the one thread that runs the chain: a
+ * relay thread takes it over only through a hand-off or a steal (see Dispatcher), which orders the
+ * owner's writes before the relay's reads; two threads never use it at once.
  */
 abstract class Node {
   /** The next older entry, or {@code null} at the bottom. Written only before publication. */
