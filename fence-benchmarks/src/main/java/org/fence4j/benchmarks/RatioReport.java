@@ -180,7 +180,7 @@ public final class RatioReport {
       List.of(
           new Series(
               "waitAny",
-              "Fences.waitAny over N fences (N - 1 pending, the last one signals while registering)",
+              "Fences.waitAny over N fences (N - 1 pending; the last signals at registration)",
               "fence",
               "WaitSeriesBenchmark.waitAnyFence4j",
               List.of(new Peer(CF, "WaitSeriesBenchmark.waitAnyCompletableFuture"))),

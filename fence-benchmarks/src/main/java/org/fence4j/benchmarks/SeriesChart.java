@@ -83,7 +83,15 @@ final class SeriesChart {
             "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n",
             WIDTH,
             HEIGHT));
-    text(svg, WIDTH / 2.0, 28, "middle", "font-size=\"16\" font-weight=\"bold\"", title);
+    // Bold sans-serif glyphs average about 0.62 em: shrink a long title to fit the width.
+    double titleSize = Math.min(16, (WIDTH - 20) / (0.62 * Math.max(1, title.length())));
+    text(
+        svg,
+        WIDTH / 2.0,
+        28,
+        "middle",
+        String.format(Locale.ROOT, "font-size=\"%.1f\" font-weight=\"bold\"", titleSize),
+        title);
 
     int plotRight = WIDTH - RIGHT;
     int plotBottom = HEIGHT - BOTTOM;
