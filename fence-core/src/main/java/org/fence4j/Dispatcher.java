@@ -268,6 +268,7 @@ final class Dispatcher {
   }
 
   /** Owner: takes the queue back before touching it; after a steal it is empty. */
+  @SuppressWarnings("ThreadPriorityCheck") // yields only while a descheduled monitor ends a swap
   private void reclaim() {
     exposed = false;
     long w = (ticket << 2) | STEALABLE;

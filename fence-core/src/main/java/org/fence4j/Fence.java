@@ -131,6 +131,7 @@ public abstract class Fence {
   /**
    * Signal time; NO_TIMESTAMP until the winning signal stores it (release), right after its CAS.
    */
+  @SuppressWarnings("UnusedVariable") // read and written through the TIMESTAMP VarHandle
   private long timestamp = NO_TIMESTAMP;
 
   /** See the overview. */
@@ -911,7 +912,7 @@ public abstract class Fence {
     if (added) {
       // However the future completes (this fence, complete, obtrudeValue, orTimeout, cancel),
       // drop the registration: a future completed by other means must not stay on the fence.
-      future.whenComplete((r, t) -> removeCallback(complete));
+      CompletableFuture<Fence> unused = future.whenComplete((r, t) -> removeCallback(complete));
     } else {
       completeFuture(future);
     }

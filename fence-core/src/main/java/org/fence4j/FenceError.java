@@ -87,7 +87,7 @@ public final class FenceError implements Serializable {
           "error code must be in [" + MIN_CODE + ", -1], was " + code);
     }
     FenceError known = KNOWN.get(code);
-    return known != null ? known : new FenceError(code, "ERRNO_" + (-code));
+    return known != null ? known : new FenceError(code, "ERRNO_" + Integer.toString(-code));
   }
 
   /**

@@ -161,10 +161,10 @@ public final class Fences {
   }
 
   /**
-   * Like {@link #addLeaves}, but keeps the meaning of containers that flattening would change: a
-   * signaled array or chain is one signaled leaf (an all-array cancelled by its owner must not
-   * become pending again), and a pending signal-on-any array is kept whole (its members are
-   * alternatives, not requirements).
+   * Like {@link #unwrap}'s flattening, but keeps the meaning of containers that flattening would
+   * change: a signaled array or chain is one signaled leaf (an all-array cancelled by its owner
+   * must not become pending again), and a pending signal-on-any array is kept whole (its members
+   * are alternatives, not requirements).
    */
   private static void addMergeLeaves(Fence fence, List<Fence> leaves) {
     boolean container = fence instanceof FenceArray || fence instanceof FenceChain;

@@ -128,6 +128,7 @@ public final class SoftwareTimeline implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n} is negative or the value would overflow
    * @throws IllegalStateException if the timeline is closed
    */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written only under `lock`; volatile for readers
   public void increment(long n) {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);

@@ -20,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  * signal).
  */
 public final class StrictMode {
-  private static final Consumer<String> DEFAULT_HANDLER =
-      message -> System.getLogger("org.fence4j").log(Level.WARNING, message);
+  private static final Consumer<String> DEFAULT_HANDLER = StrictMode::logWarning;
 
   /** The installed handler; written rarely, read on every violation. */
   private static volatile Consumer<? super String> handler = DEFAULT_HANDLER;
+
+  private static void logWarning(String message) {
+    System.getLogger("org.fence4j").log(Level.WARNING, message);
+  }
 
   private StrictMode() {}
 

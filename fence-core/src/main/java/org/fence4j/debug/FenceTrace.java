@@ -202,12 +202,10 @@ public final class FenceTrace implements AutoCloseable {
   private static final class Track {
     final int tid;
     final String name;
-    final boolean thread;
 
-    Track(int tid, String name, boolean thread) {
+    Track(int tid, String name) {
       this.tid = tid;
       this.name = name;
-      this.thread = thread;
     }
   }
 
@@ -215,7 +213,7 @@ public final class FenceTrace implements AutoCloseable {
     final List<FenceSpan> fences = new ArrayList<>();
     final List<WaitSpan> waits = new ArrayList<>();
     final List<Track> tracks = new ArrayList<>();
-    final Map<Fence, FenceSpan> byFence = new IdentityHashMap<>();
+    final IdentityHashMap<Fence, FenceSpan> byFence = new IdentityHashMap<>();
     long origin;
     long now;
 
@@ -294,7 +292,7 @@ public final class FenceTrace implements AutoCloseable {
       }
       Map<Long, Track> byContext = new HashMap<>();
       Map<String, Track> containerByName = new HashMap<>();
-      Map<Thread, Track> byThread = new IdentityHashMap<>();
+      IdentityHashMap<Thread, Track> byThread = new IdentityHashMap<>();
       for (FenceSpan s : fences) {
         Track t;
         if (s.members == null) {
@@ -305,14 +303,14 @@ public final class FenceTrace implements AutoCloseable {
             if (contextsByName.getOrDefault(name, List.of()).size() > 1) {
               name = name + " #" + ctx;
             }
-            t = new Track(tracks.size() + 1, name, false);
+            t = new Track(tracks.size() + 1, name);
             tracks.add(t);
             byContext.put(ctx, t);
           }
         } else {
           t = containerByName.get(s.timeline);
           if (t == null) {
-            t = new Track(tracks.size() + 1, s.timeline, false);
+            t = new Track(tracks.size() + 1, s.timeline);
             tracks.add(t);
             containerByName.put(s.timeline, t);
           }
@@ -323,7 +321,7 @@ public final class FenceTrace implements AutoCloseable {
         Thread th = w.wait.thread();
         Track t = byThread.get(th);
         if (t == null) {
-          t = new Track(tracks.size() + 1, th.getName(), true);
+          t = new Track(tracks.size() + 1, th.getName());
           tracks.add(t);
           byThread.put(th, t);
         }

@@ -2,7 +2,6 @@ package org.fence4j.debug;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +158,7 @@ public final class FenceTracking {
   static List<Entry> snapshot(long minAgeNanos) {
     List<Diagnostics.Tracked> tracked = Diagnostics.pendingTracked();
     if (tracked.isEmpty()) {
-      return Collections.emptyList();
+      return new ArrayList<>();
     }
     long now = System.nanoTime();
     Map<Fence, List<Thread>> waiters = null;
@@ -196,7 +195,7 @@ public final class FenceTracking {
   }
 
   private static Map<Fence, List<Thread>> waitersByFence() {
-    Map<Fence, List<Thread>> byFence = new IdentityHashMap<>();
+    IdentityHashMap<Fence, List<Thread>> byFence = new IdentityHashMap<>();
     for (Diagnostics.Wait w : Diagnostics.waits()) {
       for (Fence f : w.fences()) {
         List<Thread> threads = byFence.computeIfAbsent(f, k -> new ArrayList<>(1));

@@ -427,6 +427,7 @@ public final class Diagnostics {
    *
    * @return a snapshot; empty while tracking is off
    */
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: removal is safe
   public static List<Tracked> pendingTracked() {
     purgeCollected();
     List<Tracked> result = new ArrayList<>();
@@ -468,6 +469,7 @@ public final class Diagnostics {
   }
 
   /** Drops the entries of signaled, collected and stale fences; one sweeper at a time. */
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: removal is safe
   private static void sweep() {
     if (!SWEEPING.compareAndSet(false, true)) {
       return;

@@ -177,6 +177,7 @@ public final class SyncFile implements AutoCloseable {
   private volatile @Nullable Fence fence;
 
   /** The readiness word; see the overview. Accessed only through {@link #WAITERS}. */
+  @SuppressWarnings("UnusedVariable") // read and written through the WAITERS VarHandle
   private volatile @Nullable Object waiters;
 
   private SyncFile(Fence fence, @Nullable String name) {

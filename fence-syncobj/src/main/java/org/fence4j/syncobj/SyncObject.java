@@ -459,7 +459,8 @@ public final class SyncObject {
     if (existing != null) {
       future.complete(existing);
     } else {
-      future.whenComplete((fence, failure) -> removeListener(listener));
+      CompletableFuture<Fence> unused =
+          future.whenComplete((fence, failure) -> removeListener(listener));
     }
     return future;
   }

@@ -196,7 +196,7 @@ public final class ReservationObject {
 
     /** Whether a query with this usage covers a fence stored with {@code stored}. */
     boolean covers(Usage stored) {
-      return stored.ordinal() <= ordinal();
+      return stored.compareTo(this) <= 0; // declaration order is strength order
     }
 
     String label() {
@@ -508,7 +508,7 @@ public final class ReservationObject {
     for (int i = 0, n = count; i < n; i++) {
       Fence old = storedFence(a, i);
       if ((old.context() == fence.context()
-              && storedUsage(a, i).ordinal() >= usage.ordinal()
+              && storedUsage(a, i).compareTo(usage) >= 0
               && !old.isLaterThan(fence))
           || old.isSignaled()) {
         replaceAt(a, i, fence, usage);
@@ -835,6 +835,7 @@ public final class ReservationObject {
   }
 
   /** The answer of {@code fences(usage)} for the entries of {@code a}, kept while current. */
+  @SuppressWarnings("EnumOrdinal") // answers are indexed by usage, USAGES = Usage.values().length
   private Unsignaled unsignaled(@Nullable Object[] a, Usage usage) {
     @Nullable Unsignaled @Nullable [] known = answers;
     if (known != null) {

@@ -217,8 +217,13 @@ public final class ResourceSet implements AutoCloseable {
   private final Link[] links; // parallel to buffers
   private final SetFence fence = new SetFence();
   private final GrantFuture future;
-  private volatile int installWip; // INSTALL_WIP: the work-in-progress counter of installs
-  private volatile int blocked; // BLOCKED: links that do not proceed yet
+
+  @SuppressWarnings("UnusedVariable") // read and written through INSTALL_WIP
+  private volatile int installWip; // the work-in-progress counter of installs
+
+  @SuppressWarnings("UnusedVariable") // read and written through BLOCKED
+  private volatile int blocked; // links that do not proceed yet
+
   private volatile int state = QUEUED;
   private volatile @Nullable Object waiting; // null, a Wait, or DEAD
   private boolean registered; // touched by the installing thread only (installWip)
@@ -985,12 +990,13 @@ public final class ResourceSet implements AutoCloseable {
      * completes such a future otherwise than by the grant.
      */
     void armSafetyNet() {
-      whenComplete(
-          (value, failure) -> {
-            if (failure != null || value != set) {
-              set.release();
-            }
-          });
+      CompletableFuture<ResourceSet> unused =
+          whenComplete(
+              (value, failure) -> {
+                if (failure != null || value != set) {
+                  set.release();
+                }
+              });
     }
 
     void grant() {

@@ -49,8 +49,8 @@ public final class WwAcquireContext implements AutoCloseable {
   /**
    * Per thread: the contexts of that thread that hold at least one lock right now (a count, and the
    * latest for messages). Updated only when a context's held count goes from 0 to 1 or back, so
-   * once per transaction; read by {@link #holdingOn(Thread)} for the context-less conveniences that
-   * must refuse to run inside a transaction.
+   * once per transaction; read by {@link #transactionOnCurrentThread()} for the context-less
+   * conveniences that must refuse to run inside a transaction.
    */
   private static final ThreadLocal<Holding> HOLDING = ThreadLocal.withInitial(Holding::new);
 
