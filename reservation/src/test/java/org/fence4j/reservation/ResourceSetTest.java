@@ -139,6 +139,20 @@ class ResourceSetTest {
     set.release();
   }
 
+  /** A request acquired, then changed, names the new buffers and modes in its next set. */
+  @Test
+  void request_changedAfterAcquire_nextSetHasTheChanges() throws Exception {
+    ResourceSet.Request request = ResourceSet.request().shared(a);
+    now(request).release();
+
+    request.exclusive(a, b);
+    ResourceSet set = now(request);
+
+    assertThat(a.fences(Usage.WRITE)).containsExactly(set.fence());
+    assertThat(b.fences(Usage.WRITE)).containsExactly(set.fence());
+    set.release();
+  }
+
   // --- cancellation
   // -------------------------------------------------------------------------------
 
