@@ -579,17 +579,16 @@ public final class FenceTrace implements AutoCloseable {
     // Time axis.
     sb.append("<g class=\"axis\">\n");
     sb.append(line(LABEL_WIDTH, TOP - 8, LABEL_WIDTH + PLOT_WIDTH, TOP - 8, "#333"));
-    int ticks = 5;
-    for (int i = 0; i <= ticks; i++) {
-      double x = LABEL_WIDTH + (double) PLOT_WIDTH * i / ticks;
-      double ms = span / 1e6 * i / ticks;
+    long step = tickStep(span);
+    for (long t = 0; t <= span; t += step) {
+      double x = LABEL_WIDTH + (double) PLOT_WIDTH * t / span;
       sb.append(line(x, TOP - 12, x, plotBottom, "#ddd"));
       sb.append("<text x=\"")
           .append(fmt(x))
           .append("\" y=\"")
           .append(TOP - 16)
           .append("\" text-anchor=\"middle\">")
-          .append(esc(String.format(Locale.ROOT, "%.3f ms", ms)))
+          .append(esc(tickLabel(t, step)))
           .append("</text>\n");
     }
     sb.append("</g>\n");
@@ -766,6 +765,34 @@ public final class FenceTrace implements AutoCloseable {
         + "\" stroke=\""
         + color
         + "\"/>\n";
+  }
+
+  /**
+   * A round step for the time axis: 1, 2 or 5 times a power of ten nanoseconds, chosen so that the
+   * axis gets at most six labelled ticks, 0 included (three or more unless the span is tiny).
+   */
+  static long tickStep(long span) {
+    long step = 1;
+    while (true) {
+      for (long m : new long[] {1, 2, 5}) {
+        if (span / (step * m) <= 5) {
+          return step * m;
+        }
+      }
+      step *= 10;
+    }
+  }
+
+  /** A tick's label in the largest unit (s, ms, µs, ns) in which the step is a whole number. */
+  static String tickLabel(long t, long step) {
+    String[] units = {"s", "ms", "µs", "ns"};
+    long[] scales = {1_000_000_000L, 1_000_000L, 1_000L, 1L};
+    for (int i = 0; i < units.length; i++) {
+      if (step % scales[i] == 0) {
+        return (t / scales[i]) + " " + units[i];
+      }
+    }
+    throw new AssertionError(); // the last scale divides every step
   }
 
   private static String fmt(double v) {

@@ -279,6 +279,31 @@ class FenceTraceTest {
    * Fences of one timeline pending at the same time are stacked in lanes of their row (no bar hides
    * another); fences that follow each other share a lane.
    */
+  /**
+   * The time axis is labelled in round steps (1, 2 or 5 times a power of ten), at most six ticks.
+   */
+  @Test
+  void tickStep_anySpan_isRoundAndGivesAtMostSixTicks() {
+    for (long span : new long[] {1, 7, 999, 1_520_872_000L, 3_000_000_000L, Long.MAX_VALUE / 2}) {
+      long step = FenceTrace.tickStep(span);
+      long mantissa = step;
+      while (mantissa % 10 == 0) {
+        mantissa /= 10;
+      }
+      assertThat(mantissa).as("step %d for span %d", step, span).isIn(1L, 2L, 5L);
+      assertThat(span / step + 1).as("ticks for span %d", span).isBetween(2L, 6L);
+    }
+  }
+
+  /** A tick is labelled in the largest unit in which the step is whole: 500 ms, not 0.5 s. */
+  @Test
+  void tickLabel_millisecondStep_labelsInMilliseconds() {
+    assertThat(FenceTrace.tickLabel(1_000_000_000L, 500_000_000L)).isEqualTo("1000 ms");
+    assertThat(FenceTrace.tickLabel(4_000_000_000L, 2_000_000_000L)).isEqualTo("4 s");
+    assertThat(FenceTrace.tickLabel(20_000L, 20_000L)).isEqualTo("20 µs");
+    assertThat(FenceTrace.tickLabel(5L, 5L)).isEqualTo("5 ns");
+  }
+
   @Test
   void writeSvg_overlappingFences_stackInLanes() throws Exception {
     Path file = dir.resolve("lanes.svg");
