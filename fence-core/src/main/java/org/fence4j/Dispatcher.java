@@ -29,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * everything still queued on its thread (the rest of the current fence's callbacks and both queues)
  * to a relay thread, which goes on with it; nothing queued ever runs inside the wait, and a
  * callback that waits for an array or chain it has just caused to signal is woken by the relay. The
- * outermost dispatch then waits, before it returns, until the work it handed off (and any work the
- * relays handed off in turn) has run: "every inline callback registered before the outermost {@code
- * signal()} has run when it returns" holds with hand-offs too.
+ * outermost dispatch then waits, before it returns, for the work it handed off, exactly as for
+ * stolen work (below, including the give-up that keeps that wait from deadlocking): "every inline
+ * callback registered before the outermost {@code signal()} has run when it returns" holds with
+ * hand-offs too.
  *
  * <p>Stealing: a callback that blocks in any other way (a lock, a latch, I/O, {@code
  * CompletableFuture.join}) or just runs long cannot hand anything off itself. So while a callback
@@ -124,7 +125,10 @@ final class Dispatcher {
   /** Owner only: whether this run has exposed (word left IDLE). */
   private boolean runExposed;
 
-  /** Batches stolen from this run, newest first; written by the monitor while STEALING. */
+  /**
+   * Batches moved off this run, newest first: handed off by the owner (beforePark), or stolen by
+   * the monitor (written while STEALING).
+   */
   private @Nullable Batch stolen;
 
   /** True while the owner waits for stolen work (which counts as progress for whoever waits). */
@@ -154,9 +158,6 @@ final class Dispatcher {
 
   private Ring urgent = new Ring();
   private Ring normal = new Ring();
-
-  /** Work handed off from this dispatch and not finished yet; null until the first hand-off. */
-  private @Nullable Session session;
 
   private Dispatcher() {}
 
@@ -192,7 +193,6 @@ final class Dispatcher {
       d.start(fence, first);
       d.runAll();
     } catch (Throwable t) {
-      d.session = null; // nobody waits for it: we are leaving by an exception
       if (d.exposed) {
         d.reclaim();
       }
@@ -202,11 +202,6 @@ final class Dispatcher {
     } finally {
       d.endRun();
       d.running = false;
-    }
-    Session s = d.session;
-    if (s != null) {
-      d.session = null;
-      s.awaitDone();
     }
     if (d.stolen != null) {
       d.awaitStolen();
@@ -222,7 +217,6 @@ final class Dispatcher {
   @SuppressWarnings("ReturnValueIgnored") // loading the classes is the point
   static void preload() {
     CURRENT.get();
-    new Session(Thread.currentThread()).outstanding.get();
     new Batch(null, null, new Ring(), null, null, new Ring()).getClass();
     new Rescue(null, null, null).getClass();
     Relay.EXECUTOR.getClass();
@@ -619,20 +613,16 @@ final class Dispatcher {
     return b;
   }
 
+  /** Hands the queue to a relay; the end of this run waits for it like for stolen work. */
   private void handOff() {
-    Session s = session;
-    if (s == null) {
-      s = session = new Session(Thread.currentThread());
-    }
     Batch b = takeAll();
-    b.session = s;
-    s.outstanding.incrementAndGet();
+    b.nextStolen = stolen;
+    stolen = b;
     try {
       Relay.EXECUTOR.execute(b);
     } catch (Throwable t) {
       // No relay thread to be had: take the work back and go on with it here, after the wait.
-      s.done();
-      b.session = null;
+      stolen = b.nextStolen;
       load(b);
     }
   }
@@ -665,7 +655,6 @@ final class Dispatcher {
     @Nullable Fence currentFence;
     Node.@Nullable Listener currentNext;
     Ring normal;
-    @Nullable Session session;
 
     /** The next older batch stolen from the same run (see {@link #stolen}). */
     @Nullable Batch nextStolen;
@@ -693,13 +682,11 @@ final class Dispatcher {
     @Override
     public void run() {
       Dispatcher d = CURRENT.get();
-      Session s = session;
       runner = d;
       if (!d.isIdle()) {
         d.handOffLeftovers(); // left on this relay thread by a run that died: not this batch's
       }
       d.running = true;
-      d.session = s;
       d.load(this);
       try {
         d.runAll();
@@ -712,48 +699,14 @@ final class Dispatcher {
       } finally {
         d.endRun();
         d.running = false;
-        d.session = null;
         try {
           if (d.stolen != null) {
-            d.awaitStolen(); // whoever waits for this batch waits for what was stolen from it
+            d.awaitStolen(); // whoever waits for this batch waits for what moved off it
           }
         } finally {
           d.stolen = null;
           done = true;
-          if (s != null) {
-            s.done();
-          }
         }
-      }
-    }
-  }
-
-  /** The hand-offs of one outermost dispatch, which waits for them before it returns. */
-  private static final class Session {
-    final Thread owner;
-    final AtomicInteger outstanding = new AtomicInteger();
-
-    Session(Thread owner) {
-      this.owner = owner;
-    }
-
-    void done() {
-      if (outstanding.decrementAndGet() == 0) {
-        LockSupport.unpark(owner);
-      }
-    }
-
-    /** Parks until every batch has run; keeps the interrupt flag. */
-    void awaitDone() {
-      boolean interrupted = false;
-      while (outstanding.get() > 0) {
-        LockSupport.park(this);
-        if (Thread.interrupted()) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        owner.interrupt();
       }
     }
   }

@@ -470,6 +470,62 @@ class FenceRobustnessTest {
     assertThat(ran).containsExactlyInAnyOrder("waiter", "slow0", "slow1", "slow2");
   }
 
+  /**
+   * Waiting for handed-off callbacks never deadlocks: a handed-off callback that needs a lock the
+   * signaling thread holds (which inline it would have re-entered) runs once the signal returned
+   * and the lock was released.
+   */
+  @Test
+  void signal_handedOffCallbackNeedsLockSignalerHolds_signalReturnsAndCallbackRunsOnce()
+      throws Exception {
+    ReentrantLock lock = new ReentrantLock();
+    AtomicInteger lockerRuns = new AtomicInteger();
+    // Warm-up without the lock held: the first wait on a fresh JVM can be slow enough for the
+    // callback behind it to be taken by the stall monitor before the wait hands it off.
+    handOffScenario(lock, lockerRuns).signal();
+    Fence a = handOffScenario(lock, lockerRuns);
+    try (Spawned<Boolean> signaler =
+        Spawned.start(
+            "signaler",
+            () -> {
+              lock.lock();
+              try {
+                return a.signal();
+              } finally {
+                lock.unlock();
+              }
+            })) {
+      assertThat(signaler.join()).isTrue();
+    }
+    Awaitility.await().atMost(LONG).until(() -> lockerRuns.get() == 2);
+    assertThat(lockerRuns).hasValue(2);
+  }
+
+  /** A fence whose first callback waits (handing the second off), the second takes the lock. */
+  private Fence handOffScenario(ReentrantLock lock, AtomicInteger lockerRuns) {
+    Fence a = ctx.next();
+    Fence b = ctx.next();
+    a.addCallback(
+        f -> {
+          try {
+            b.await(LONG); // hands the next callback off, which signals b
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    a.addCallback(
+        f -> {
+          b.signal();
+          lock.lock();
+          try {
+            lockerRuns.incrementAndGet();
+          } finally {
+            lock.unlock();
+          }
+        });
+    return a;
+  }
+
   /** Hand-offs keep each fence's callbacks in registration order. */
   @Test
   void signal_callbacksHandedOff_keepRegistrationOrder() throws Exception {
