@@ -1,6 +1,8 @@
 package org.fence4j.reservation;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -30,21 +32,27 @@ import org.jspecify.annotations.Nullable;
 public final class WwAcquireContext implements AutoCloseable {
   /*
    * Overview:
-   * The stamp and the owning thread are final. The array of held mutexes, the done and closed
-   * flags are only touched by the owning thread (plain fields; every public entry point checks
-   * the thread first). Two fields are shared with other threads:
-   *   wounded       - set by an older context (Wound-Wait) that waits for a lock we hold; read by
-   *                   our own thread at its next contended lock. Volatile.
-   *   waitingThread - our thread while it waits in a contended lock (parked, or spinning while
-   *                   it holds other locks), else null; read by the wounder to unpark us so that
-   *                   we notice the wound, and (Wait-Die) by a younger context spinning on a lock
-   *                   we hold, which dies at once rather than wait for a context that waits
-   *                   itself. Volatile; the wounder writes "wounded" then reads
-   *                   "waitingThread", we write "waitingThread" then read "wounded", so at least
-   *                   one of the two sees the other (Dekker).
+   * The stamp and the owning thread are final. The list of held mutexes, its size, the done and
+   * closed flags are only touched by the owning thread (plain fields; every public entry point
+   * checks the thread first). Two fields are shared with other threads:
+   *   wounded - set by an older context (Wound-Wait) that waits for a lock we hold; read by our
+   *             own thread at its next contended lock. Volatile.
+   *   waiting - whether our thread waits in a contended lock (parked, or spinning while it holds
+   *             other locks); read by the wounder to unpark our (final) thread so that we notice
+   *             the wound, and (Wait-Die) by a younger context spinning on a lock we hold, which
+   *             dies at once rather than wait for a context that waits itself. Volatile; the
+   *             wounder writes "wounded" then reads "waiting", we write "waiting" then read
+   *             "wounded", so at least one of the two sees the other (Dekker).
+   *
+   * Held list: intrusive and doubly linked through the mutexes themselves (WwMutex.heldPrev /
+   * heldNext, newest first), so a transaction allocates nothing but the context: a mutex is held
+   * by at most one context at a time, and its two link fields are written only by the thread of
+   * the context that holds it, while it holds it (the lock's own acquire/release orders them for
+   * the next holder). Taking and releasing a lock are O(1) whatever the order of the unlocks.
+   *
+   * Footprint: 40 bytes with compressed class pointers (header 12, wwClass 4, stamp 8, owner 4,
+   * heldHead 4, heldCount 4, four booleans); nothing else is allocated per transaction.
    */
-
-  private static final WwMutex[] NONE = new WwMutex[0];
 
   /**
    * Per thread: the contexts of that thread that hold at least one lock right now (a count, and the
@@ -63,12 +71,12 @@ public final class WwAcquireContext implements AutoCloseable {
   private final WwClass wwClass;
   private final long stamp; // lower = older; unique within the class
   private final Thread owner;
-  private WwMutex[] held = NONE; // owner thread only; slots [0, heldCount) in locking order
+  private @Nullable WwMutex heldHead; // owner thread only; the latest lock taken, see overview
   private int heldCount; // owner thread only
   private boolean done; // owner thread only
   private boolean closed; // owner thread only
   private volatile boolean wounded;
-  private volatile @Nullable Thread waitingThread;
+  private volatile boolean waiting;
 
   /**
    * Starts a transaction of class {@code wwClass}, taking the next ticket of the class.
@@ -151,7 +159,7 @@ public final class WwAcquireContext implements AutoCloseable {
               + " still holds "
               + heldCount
               + " lock(s): "
-              + Arrays.asList(held).subList(0, heldCount));
+              + heldInLockingOrder());
     }
     closed = true;
   }
@@ -213,36 +221,55 @@ public final class WwAcquireContext implements AutoCloseable {
     return owner;
   }
 
+  /** Records that this context now holds {@code mutex} (just acquired: not in the list). */
   void onAcquired(WwMutex mutex) {
-    if (heldCount == 0) {
+    WwMutex head = heldHead;
+    if (head == null) {
       Holding h = HOLDING.get();
       h.contexts++;
       h.latest = this;
+    } else {
+      head.heldPrev = mutex;
     }
-    if (heldCount == held.length) {
-      held = Arrays.copyOf(held, Math.max(4, 2 * heldCount));
-    }
-    held[heldCount++] = mutex;
+    mutex.heldPrev = null;
+    mutex.heldNext = head;
+    heldHead = mutex;
+    heldCount++;
   }
 
-  @SuppressWarnings("NullAway") // clears the slot past the held ones, for the GC
+  /** Records that this context no longer holds {@code mutex}, which it held until now. */
   void onReleased(WwMutex mutex) {
-    for (int i = 0; i < heldCount; i++) {
-      if (held[i] == mutex) {
-        System.arraycopy(held, i + 1, held, i, heldCount - 1 - i);
-        held[--heldCount] = null;
-        if (heldCount == 0) {
-          Holding h = HOLDING.get();
-          if (--h.contexts == 0 || h.latest == this) {
-            h.latest = null;
-          }
-        }
-        break;
+    WwMutex prev = mutex.heldPrev;
+    WwMutex next = mutex.heldNext;
+    if (prev == null) {
+      heldHead = next;
+    } else {
+      prev.heldNext = next;
+    }
+    if (next != null) {
+      next.heldPrev = prev;
+    }
+    mutex.heldPrev = null;
+    mutex.heldNext = null;
+    if (--heldCount == 0) {
+      Holding h = HOLDING.get();
+      if (--h.contexts == 0 || h.latest == this) {
+        h.latest = null;
+      }
+      if (wounded) {
+        wounded = false; // a context holding nothing has nothing to give back
       }
     }
-    if (heldCount == 0 && wounded) {
-      wounded = false; // a context holding nothing has nothing to give back
+  }
+
+  /** The held mutexes, oldest lock first (for messages). */
+  private List<WwMutex> heldInLockingOrder() {
+    ArrayList<WwMutex> list = new ArrayList<>(heldCount);
+    for (WwMutex m = heldHead; m != null; m = m.heldNext) {
+      list.add(m);
     }
+    Collections.reverse(list);
+    return list;
   }
 
   boolean isWounded() {
@@ -258,18 +285,17 @@ public final class WwAcquireContext implements AutoCloseable {
     if (!wounded) {
       wounded = true;
     }
-    Thread t = waitingThread;
-    if (t != null) {
-      LockSupport.unpark(t);
+    if (waiting) {
+      LockSupport.unpark(owner);
     }
   }
 
   /** Whether our thread is spinning or parked in a contended lock (racy snapshot). */
   boolean isWaiting() {
-    return waitingThread != null;
+    return waiting;
   }
 
   void setWaiting(boolean waiting) {
-    waitingThread = waiting ? owner : null;
+    this.waiting = waiting;
   }
 }

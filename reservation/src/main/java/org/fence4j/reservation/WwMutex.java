@@ -238,6 +238,10 @@ public final class WwMutex {
   private volatile int queued; // waiters.size(); written under guard
   // null = free; else the owner's WwAcquireContext, or its Thread when locked without a context.
   private volatile @Nullable Object owner;
+  // The owning context's list of held locks (see WwAcquireContext): written only by the thread of
+  // the context that holds this lock, while it holds it; null when free or held without a context.
+  @Nullable WwMutex heldPrev;
+  @Nullable WwMutex heldNext;
 
   /**
    * Creates an unlocked mutex of class {@code wwClass}.

@@ -463,6 +463,51 @@ class WwMutexTest {
     ctx.close(); // idempotent
   }
 
+  /** Locks released in any order leave the context holding exactly the others. */
+  @Test
+  void unlock_inAnyOrder_contextHoldsExactlyTheRest() {
+    WwMutex[] m = new WwMutex[4];
+    WwAcquireContext ctx = new WwAcquireContext(waitDie);
+    for (int i = 0; i < m.length; i++) {
+      m[i] = new WwMutex(waitDie);
+      m[i].lock(ctx);
+    }
+
+    m[1].unlock(); // a middle one
+    m[3].unlock(); // the latest
+    m[0].unlock(); // the first
+
+    assertThat(ctx.acquiredCount()).isEqualTo(1);
+    assertThat(m[2].isHeldBy(ctx)).isTrue();
+    assertThat(m[1].lock(ctx)).isTrue(); // released: taken again
+    assertThat(m[2].lock(ctx)).isFalse(); // still held
+    m[1].unlock();
+    m[2].unlock();
+    assertThat(ctx.acquiredCount()).isZero();
+    ctx.close();
+  }
+
+  /** Closing a context that holds locks names them in the order they were taken. */
+  @Test
+  void close_contextHoldingLocks_namesThemInLockingOrder() {
+    WwMutex first = new WwMutex(waitDie);
+    WwMutex second = new WwMutex(waitDie);
+    WwMutex third = new WwMutex(waitDie);
+    WwAcquireContext ctx = new WwAcquireContext(waitDie);
+    first.lock(ctx);
+    second.lock(ctx);
+    third.lock(ctx);
+    second.unlock();
+
+    assertThatThrownBy(ctx::close)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("2 lock(s): [" + first + ", " + third + "]");
+
+    first.unlock();
+    third.unlock();
+    ctx.close();
+  }
+
   /** toString names the state and owner; class toString names the algorithm. */
   @Test
   void toString_describesState() {
