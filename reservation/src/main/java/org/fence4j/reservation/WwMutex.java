@@ -226,7 +226,7 @@ public final class WwMutex {
       this.ctx = ctx;
       this.token = token;
       this.since = since;
-      this.holdsLocks = ctx != null && ctx.acquired() != 0;
+      this.holdsLocks = ctx != null && ctx.holdsAny();
     }
   }
 
@@ -454,7 +454,7 @@ public final class WwMutex {
 
   private void checkSlow(WwAcquireContext ctx) {
     ctx.checkCanLock(this);
-    if (ctx.acquired() != 0) {
+    if (ctx.holdsAny()) {
       throw new IllegalStateException(
           "lockSlow() needs an acquire context holding no locks: unlock the "
               + ctx.acquired()
@@ -481,7 +481,7 @@ public final class WwMutex {
     }
     boolean holdsLocks = false;
     if (ctx != null) {
-      if (ctx.acquired() != 0) {
+      if (ctx.holdsAny()) {
         holdsLocks = true;
       } else if (ctx.isWounded()) {
         ctx.clearWound(); // a context holding nothing has nothing to give back
@@ -759,7 +759,7 @@ public final class WwMutex {
   /** The back-off rule of the overview; called by the waiter's own thread under guard. */
   private boolean mustBackOff(Waiter w) {
     WwAcquireContext ctx = w.ctx;
-    if (ctx == null || ctx.acquired() == 0) {
+    if (ctx == null || !ctx.holdsAny()) {
       return false;
     }
     if (!wwClass.isWaitDie()) {
