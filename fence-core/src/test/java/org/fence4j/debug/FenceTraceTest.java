@@ -276,10 +276,6 @@ class FenceTraceTest {
   }
 
   /**
-   * Fences of one timeline pending at the same time are stacked in lanes of their row (no bar hides
-   * another); fences that follow each other share a lane.
-   */
-  /**
    * The time axis is labelled in round steps (1, 2 or 5 times a power of ten), at most six ticks.
    */
   @Test
@@ -304,6 +300,10 @@ class FenceTraceTest {
     assertThat(FenceTrace.tickLabel(5L, 5L)).isEqualTo("5 ns");
   }
 
+  /**
+   * Fences of one timeline pending at the same time are stacked in lanes of their row (no bar hides
+   * another); fences that follow each other share a lane.
+   */
   @Test
   void writeSvg_overlappingFences_stackInLanes() throws Exception {
     Path file = dir.resolve("lanes.svg");
