@@ -183,29 +183,63 @@ final class Dispatcher {
     }
     if (d.running) {
       d.enqueue(fence, first);
-      return;
+    } else {
+      d.runOutermost(fence, first);
     }
-    if (!d.isIdle()) {
-      d.handOffLeftovers(); // left by an earlier dispatch that died: not ours to run here
+  }
+
+  /*
+   * Hot-path shape. dispatch() and runOutermost() are inlined into Fence.signal(), so what they
+   * compile to is paid by every signal, and a signal() whose machine code outgrows C2's
+   * InlineSmallCode (2,500 bytes) is no longer inlined into its callers (a cascade link's
+   * next.signal() becomes a real call). So the common cases compile small: one ordinary callback
+   * with nothing queued (no exposure possible), and, for a nested signal, one append to the ring
+   * plus one release store. Everything rarer (several callbacks, urgent splits, ring growth, the
+   * first exposure of a run, leftovers, exceptions, waiting for handed-off or stolen work) is in
+   * methods of its own that the common paths only call, and that C2 leaves out of line: they are
+   * cold at those call sites (above MaxInlineSize) or never reached (an uncommon trap).
+   */
+
+  /** The outermost dispatch on this thread: runs {@code first} and everything it queues. */
+  private void runOutermost(Fence fence, Node.Listener first) {
+    if (!isIdle()) {
+      handOffLeftovers(); // left by an earlier dispatch that died: not ours to run here
     }
-    d.running = true;
+    running = true;
     try {
-      d.start(fence, first);
-      d.runAll();
-    } catch (Throwable t) {
-      if (d.exposed) {
-        d.reclaim();
+      if (first.fifoNext == null && !first.isUrgent()) {
+        // One ordinary callback and nothing queued behind it: nothing to expose while it runs.
+        ticket++;
+        fireOne(fence, first);
+        if (exposed) {
+          reclaim();
+        }
+        if (!isIdle()) {
+          runAll(); // what its nested signals queued
+        }
+      } else {
+        start(fence, first);
+        runAll();
       }
-      d.stolen = null;
-      d.handOffLeftovers();
+    } catch (Throwable t) {
+      abandonRun();
       throw t;
     } finally {
-      d.endRun();
-      d.running = false;
+      endRun();
+      running = false;
     }
-    if (d.stolen != null) {
-      d.awaitStolen();
+    if (stolen != null) {
+      awaitStolen();
     }
+  }
+
+  /** Owner, leaving a run by an exception: hands what is left off, waits for nothing. */
+  private void abandonRun() {
+    if (exposed) {
+      reclaim();
+    }
+    stolen = null;
+    handOffLeftovers();
   }
 
   /** Whether the current thread is running inline callbacks (for the signaling-path check). */
@@ -252,8 +286,13 @@ final class Dispatcher {
     long w = (ticket << 2) | STEALABLE;
     if (runExposed) {
       WORD.setRelease(this, w);
-      return;
+    } else {
+      exposeFirst(w);
     }
+  }
+
+  /** Owner: the first exposure of a run (volatile store, then make sure the monitor watches). */
+  private void exposeFirst(long w) {
     runExposed = true;
     word = w; // volatile: ordered before the read of armed (pairs with the monitor's disarm)
     if (!armed) {
@@ -499,6 +538,23 @@ final class Dispatcher {
     if (exposed) {
       reclaim();
     }
+    if (first.isUrgent()) {
+      enqueueSlow(fence, first);
+      return;
+    }
+    if (currentNext == null && normal.size == 0) {
+      // Nothing ordinary is waiting (a cascade step): the chain is next in line, no ring needed.
+      currentFence = fence;
+      currentNext = first;
+    } else if (!normal.add(fence, first)) {
+      enqueueSlow(fence, first);
+      return;
+    }
+    expose(); // work is queued behind the running callback now
+  }
+
+  /** {@link #enqueue} of a chain with urgent callbacks, or when the ring could not grow. */
+  private void enqueueSlow(Fence fence, Node.Listener first) {
     Node.Listener rest = first;
     if (first.isUrgent()) {
       rest = splitUrgent(first);
@@ -719,6 +775,19 @@ final class Dispatcher {
 
     /** Appends a pair; false if there is no memory to grow the ring. */
     boolean add(Fence fence, Node.Listener first) {
+      @Nullable Object[] r = slots;
+      if (r == null || size == r.length) {
+        return grow(fence, first);
+      }
+      int tail = (head + size) & (r.length - 1);
+      r[tail] = fence;
+      r[tail + 1] = first;
+      size += 2;
+      return true;
+    }
+
+    /** {@link #add} when the array is missing or full. */
+    private boolean grow(Fence fence, Node.Listener first) {
       @Nullable Object[] r = slots;
       try {
         if (r == null) {
