@@ -193,8 +193,8 @@ final class Dispatcher {
    * compile to is paid by every signal, and a signal() whose machine code outgrows C2's
    * InlineSmallCode (2,500 bytes) is no longer inlined into its callers (a cascade link's
    * next.signal() becomes a real call). So the common cases compile small: one ordinary callback
-   * with nothing queued (no exposure possible), and, for a nested signal, one append to the ring
-   * plus one release store. Everything rarer (several callbacks, urgent splits, ring growth, the
+   * with nothing queued (no exposure possible), and, for a nested signal, its chain stored as the
+   * next in line (or appended to the ring) plus one release store. Everything rarer (several callbacks, urgent splits, ring growth, the
    * first exposure of a run, leftovers, exceptions, waiting for handed-off or stolen work) is in
    * methods of its own that the common paths only call, and that C2 leaves out of line: they are
    * cold at those call sites (above MaxInlineSize) or never reached (an uncommon trap).

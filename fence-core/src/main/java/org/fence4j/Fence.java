@@ -212,7 +212,19 @@ public abstract class Fence {
    *     (then this call does nothing)
    */
   public final boolean signal() {
-    return signal0(null, 0L, true);
+    // signal0's body with its arguments fixed, not a call to it: compiled on its own, the shared
+    // body keeps the branches of every variant and grows past the JIT's inlining limit, so
+    // callers (a cascade's links) would call it instead of inlining it.
+    Object s = state;
+    Dispatcher d = s instanceof Node && s != Node.ENABLED ? Dispatcher.current() : null;
+    Node.Listener fifo = publishSignal(s, null, 0L, true);
+    if (fifo == null) {
+      return false;
+    }
+    if (fifo != NO_LISTENERS) {
+      Dispatcher.dispatch(d, this, fifo);
+    }
+    return true;
   }
 
   /**
