@@ -916,17 +916,7 @@ public final class ReservationObject {
    */
   public boolean testSignaled(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    @Nullable Object[] a = slots;
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
-      }
-      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
-        return false;
-      }
-    }
-    return true;
+    return firstUnsignaled(usage) == null;
   }
 
   /**
@@ -1099,7 +1089,8 @@ public final class ReservationObject {
   /**
    * The first fence of {@link #fences(Usage) fences(usage)}, or {@code null} if there is none: the
    * same answer from one snapshot (peek hooks run the same way), without allocating (for
-   * ResourceSet's install step, which needs only whether something is pending and one fence).
+   * testSignaled and for ResourceSet's install step, which needs only whether something is pending
+   * and one fence).
    */
   @Nullable Fence firstUnsignaled(Usage usage) {
     @Nullable Object[] a = slots;
