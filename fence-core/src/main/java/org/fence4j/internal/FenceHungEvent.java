@@ -26,6 +26,9 @@ public final class FenceHungEvent extends jdk.jfr.Event {
   @Timespan(Timespan.NANOSECONDS)
   long age;
 
+  /** Creates an uncommitted event; {@link #emit} is the one way the library uses it. */
+  public FenceHungEvent() {}
+
   /**
    * Emits the event if JFR records it.
    *
