@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Checks that a blocking wait does not hold its carrier thread: many virtual threads run the same
@@ -21,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * carriers), then one action releases them all and every wait must return.
  *
  * <p>Needs JDK 21 or newer at run time (virtual threads); it compiles against JDK 17 and reaches
- * {@code Thread.ofVirtual()} by reflection. Stateless and thread-safe.
+ * {@code Thread.ofVirtual()} by reflection. On an older runtime the calling test is aborted
+ * (reported as skipped), never failed. Stateless and thread-safe.
  */
 public final class VirtualThreadWaits {
   private VirtualThreadWaits() {}
@@ -42,7 +45,8 @@ public final class VirtualThreadWaits {
    * @throws InterruptedException if the calling thread is interrupted while it joins the threads
    * @throws IllegalArgumentException if {@code threads} is below 1
    * @throws NullPointerException if an argument is null
-   * @throws UnsupportedOperationException if the runtime has no virtual threads (before JDK 21)
+   * @throws org.opentest4j.TestAbortedException if the runtime has no virtual threads (before JDK
+   *     21): the calling test is reported as skipped
    */
   public static int blockTogetherThenRelease(
       int threads, Callable<Boolean> wait, Runnable release, Duration bound)
@@ -110,31 +114,61 @@ public final class VirtualThreadWaits {
     return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
   }
 
+  /** {@code Thread.ofVirtual()}, or null before JDK 21. */
+  private static final @Nullable Method OF_VIRTUAL;
+
+  /** {@code Thread.Builder.start(Runnable)}, or null before JDK 21. */
+  private static final @Nullable Method START;
+
+  static {
+    Method ofVirtual;
+    Method start;
+    try {
+      ofVirtual = Thread.class.getMethod("ofVirtual");
+      start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+    } catch (ReflectiveOperationException e) {
+      ofVirtual = null; // JDK 17-20: no virtual threads
+      start = null;
+    }
+    OF_VIRTUAL = ofVirtual;
+    START = start;
+  }
+
+  /**
+   * Whether this runtime has virtual threads (JDK 21 or newer).
+   *
+   * @return {@code true} if {@link #startVirtual} can start a thread here
+   */
+  public static boolean available() {
+    return START != null;
+  }
+
   /**
    * Starts a virtual thread running {@code body}: {@code Thread.ofVirtual().start(body)}, reached
-   * by reflection so that callers compile for JDK 17.
+   * by reflection so that callers compile for JDK 17. On a runtime without virtual threads (before
+   * JDK 21) the calling test is aborted, as JUnit's assumptions do: it is reported as skipped with
+   * that reason, not as failed.
    *
    * @param body what the thread runs
    * @return the started thread
    * @throws NullPointerException if {@code body} is null
-   * @throws UnsupportedOperationException if the runtime has no virtual threads (before JDK 21)
+   * @throws org.opentest4j.TestAbortedException if the runtime has no virtual threads
+   * @throws AssertionError if the runtime refuses to start the thread
    */
   public static Thread startVirtual(Runnable body) {
     Objects.requireNonNull(body, "body");
-    Object builder;
-    Method start;
-    try {
-      builder = Thread.class.getMethod("ofVirtual").invoke(null);
-      start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
-    } catch (ReflectiveOperationException e) {
-      throw new UnsupportedOperationException("virtual threads need JDK 21 or newer", e);
+    Method ofVirtual = OF_VIRTUAL;
+    Method start = START;
+    if (ofVirtual == null || start == null) {
+      throw new TestAbortedException("virtual threads need JDK 21 or newer");
     }
     try {
-      return (Thread) Objects.requireNonNull(start.invoke(builder, body), "started thread");
+      return (Thread)
+          Objects.requireNonNull(start.invoke(ofVirtual.invoke(null), body), "started thread");
     } catch (InvocationTargetException e) {
       throw new AssertionError("could not start a virtual thread", e.getCause());
-    } catch (IllegalAccessException e) {
-      throw new UnsupportedOperationException("virtual threads need JDK 21 or newer", e);
+    } catch (IllegalAccessException e) { // public methods of java.lang: not expected
+      throw new AssertionError("could not start a virtual thread", e);
     }
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The virtual-thread check of the kit: it passes for a parking wait and fails for one that never
@@ -47,5 +48,29 @@ class VirtualThreadWaitsTest {
     assertThatThrownBy(
             () -> VirtualThreadWaits.blockTogetherThenRelease(0, () -> true, () -> {}, BOUND))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Virtual threads are reported available exactly from JDK 21 on. */
+  @Test
+  void available_matchesRuntimeVersion() {
+    assertThat(VirtualThreadWaits.available()).isEqualTo(Runtime.version().feature() >= 21);
+  }
+
+  /**
+   * On JDK 21+ a virtual thread starts; before JDK 21 the calling test is aborted (reported as
+   * skipped by JUnit), not failed.
+   */
+  @Test
+  void startVirtual_thisRuntime_startsOrAbortsTheTest() throws Exception {
+    if (VirtualThreadWaits.available()) {
+      CountDownLatch ran = new CountDownLatch(1);
+      Thread t = VirtualThreadWaits.startVirtual(ran::countDown);
+      t.join(BOUND.toMillis());
+      assertThat(ran.getCount()).isZero();
+    } else {
+      assertThatThrownBy(() -> VirtualThreadWaits.startVirtual(() -> {}))
+          .isInstanceOf(TestAbortedException.class)
+          .hasMessageContaining("JDK 21");
+    }
   }
 }
