@@ -728,6 +728,12 @@ public final class Diagnostics {
 
   private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualHandle();
 
+  static {
+    // Link onVirtualThread's invokeExact call site now, on the thread initializing this class:
+    // the first call links it by loading classes, which on a virtual thread would pin the carrier.
+    boolean unused = onVirtualThread();
+  }
+
   private static @Nullable MethodHandle isVirtualHandle() {
     try {
       return MethodHandles.publicLookup()
