@@ -43,6 +43,22 @@ class CallbackStallTest {
     void release() throws Exception;
   }
 
+  /** A blocker that waits on a fresh {@link CountDownLatch} until released. */
+  private static Blocker latchBlocker() {
+    CountDownLatch latch = new CountDownLatch(1);
+    return new Blocker() {
+      @Override
+      public void block() throws InterruptedException {
+        latch.await();
+      }
+
+      @Override
+      public void release() {
+        latch.countDown();
+      }
+    };
+  }
+
   /** Records which callbacks ran, where, and whether the blocking callback was blocked then. */
   private static final class Record {
     final List<String> order = new CopyOnWriteArrayList<>();
@@ -163,19 +179,7 @@ class CallbackStallTest {
 
   @Test
   void signal_callbackBlocksOnCountDownLatch_callbacksBehindItRunElsewhere() throws Exception {
-    CountDownLatch latch = new CountDownLatch(1);
-    assertCallbacksBehindRunElsewhere(
-        new Blocker() {
-          @Override
-          public void block() throws InterruptedException {
-            latch.await();
-          }
-
-          @Override
-          public void release() {
-            latch.countDown();
-          }
-        });
+    assertCallbacksBehindRunElsewhere(latchBlocker());
   }
 
   @Test
@@ -408,19 +412,7 @@ class CallbackStallTest {
             lock.unlock();
           }
         });
-    try (Spawned<Boolean> signaler =
-        Spawned.start(
-            "signaler",
-            () -> {
-              lock.lock();
-              try {
-                return a.signal();
-              } finally {
-                lock.unlock();
-              }
-            })) {
-      assertThat(signaler.join()).isTrue();
-    }
+    assertThat(Signaler.signalHolding(lock, a)).isTrue();
     Awaitility.await().atMost(LONG).until(() -> lockerRuns.get() == 1);
     assertThat(lockerRuns).hasValue(1);
   }
@@ -431,20 +423,7 @@ class CallbackStallTest {
    */
   @Test
   void stallMonitor_nothingDispatching_parksWithoutTimeout() throws Exception {
-    assertCallbacksBehindRunElsewhere(
-        new Blocker() {
-          final CountDownLatch latch = new CountDownLatch(1);
-
-          @Override
-          public void block() throws InterruptedException {
-            latch.await();
-          }
-
-          @Override
-          public void release() {
-            latch.countDown();
-          }
-        });
+    assertCallbacksBehindRunElsewhere(latchBlocker());
     Thread monitor =
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("fence4j-stall-monitor"))

@@ -8,8 +8,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Blocking waits: every await variant, timeouts, interrupts, and cleanup after a wait. */
@@ -25,6 +27,21 @@ class FenceAwaitTest {
   /** Waits until {@code thread} is parked in a wait on {@code fence}. */
   private static void awaitParkedOn(Thread thread, Fence fence) {
     await().atMost(Duration.ofSeconds(10)).until(() -> LockSupport.getBlocker(thread) == fence);
+  }
+
+  /**
+   * Runs {@code wait} in a thread named {@code waiter}, signals {@code fence} once that thread is
+   * parked on it, and returns what the wait returned (its failure is rethrown).
+   */
+  private static @Nullable Boolean signalWhileParked(Fence fence, Callable<Boolean> wait)
+      throws Exception {
+    try (Spawned<Boolean> waiter = Spawned.start("waiter", wait)) {
+      awaitParkedOn(waiter.thread(), fence);
+
+      fence.signal();
+
+      return waiter.join();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -53,27 +70,15 @@ class FenceAwaitTest {
   @Test
   void awaitDuration_signaledBeforeTimeout_returnsTrue() throws Exception {
     Fence fence = ctx.next();
-    try (Spawned<Boolean> waiter = Spawned.start("waiter", () -> fence.await(LONG))) {
-      awaitParkedOn(waiter.thread(), fence);
-
-      fence.signal();
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(signalWhileParked(fence, () -> fence.await(LONG))).isTrue();
   }
 
   /** await(long, TimeUnit) returns true once another thread signals the fence. */
   @Test
   void awaitTimeUnit_signaledBeforeTimeout_returnsTrue() throws Exception {
     Fence fence = ctx.next();
-    try (Spawned<Boolean> waiter =
-        Spawned.start("waiter", () -> fence.await(LONG.toSeconds(), TimeUnit.SECONDS))) {
-      awaitParkedOn(waiter.thread(), fence);
-
-      fence.signal();
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(signalWhileParked(fence, () -> fence.await(LONG.toSeconds(), TimeUnit.SECONDS)))
+        .isTrue();
   }
 
   /** Every thread waiting on a fence is woken by its signal. */
@@ -113,14 +118,8 @@ class FenceAwaitTest {
   @Test
   void awaitDuration_hugeTimeout_saturatesAndReturnsTrueOnSignal() throws Exception {
     Fence fence = ctx.next();
-    try (Spawned<Boolean> waiter =
-        Spawned.start("waiter", () -> fence.await(Duration.ofSeconds(Long.MAX_VALUE)))) {
-      awaitParkedOn(waiter.thread(), fence);
-
-      fence.signal();
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(signalWhileParked(fence, () -> fence.await(Duration.ofSeconds(Long.MAX_VALUE))))
+        .isTrue();
   }
 
   // -------------------------------------------------------------------------------------------

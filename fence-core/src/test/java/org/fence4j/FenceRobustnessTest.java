@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -400,43 +401,39 @@ class FenceRobustnessTest {
   /** A callback awaiting an (armed) array whose member it has just signaled does not deadlock. */
   @Test
   void callbackAwait_arrayItJustCausedToSignal_returnsTrue() throws Exception {
-    Fence trigger = ctx.next();
     Fence member = ctx.next();
     FenceArray array = FenceArray.all(List.of(member));
     array.enableSignaling(); // armed: the member's signal now queues the array's count
-    AtomicReference<Boolean> awaited = new AtomicReference<>();
-    trigger.addCallback(
-        f -> {
-          member.signal();
-          try {
-            awaited.set(array.await(LONG));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    trigger.signal();
-    assertThat(awaited.get()).isTrue();
+    assertThat(awaitInCallbackAfterSignaling(member, array)).isTrue();
   }
 
   /** A callback awaiting a chain link whose fence it has just signaled does not deadlock. */
   @Test
   void callbackAwait_chainItJustCausedToSignal_returnsTrue() throws Exception {
-    Fence trigger = ctx.next();
     Fence fence = ctx.next();
     FenceChain link = FenceChain.create(null, fence, 1);
     link.enableSignaling();
+    assertThat(awaitInCallbackAfterSignaling(fence, link)).isTrue();
+  }
+
+  /**
+   * Signals a fresh fence whose callback signals {@code cause} and then awaits {@code target}
+   * (bounded by {@link #LONG}); returns what that await returned (null if it was interrupted).
+   */
+  private @Nullable Boolean awaitInCallbackAfterSignaling(Fence cause, Fence target) {
+    Fence trigger = ctx.next();
     AtomicReference<Boolean> awaited = new AtomicReference<>();
     trigger.addCallback(
         f -> {
-          fence.signal();
+          cause.signal();
           try {
-            awaited.set(link.await(LONG));
+            awaited.set(target.await(LONG));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         });
     trigger.signal();
-    assertThat(awaited.get()).isTrue();
+    return awaited.get();
   }
 
   /**
@@ -484,19 +481,7 @@ class FenceRobustnessTest {
     // callback behind it to be taken by the stall monitor before the wait hands it off.
     handOffScenario(lock, lockerRuns).signal();
     Fence a = handOffScenario(lock, lockerRuns);
-    try (Spawned<Boolean> signaler =
-        Spawned.start(
-            "signaler",
-            () -> {
-              lock.lock();
-              try {
-                return a.signal();
-              } finally {
-                lock.unlock();
-              }
-            })) {
-      assertThat(signaler.join()).isTrue();
-    }
+    assertThat(Signaler.signalHolding(lock, a)).isTrue();
     Awaitility.await().atMost(LONG).until(() -> lockerRuns.get() == 2);
     assertThat(lockerRuns).hasValue(2);
   }

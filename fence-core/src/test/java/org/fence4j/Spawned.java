@@ -8,13 +8,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * A thread started by a test, with its result or failure captured. {@link #join()} bounds the wait
  * and rethrows what the thread threw; {@link #close()} (try-with-resources) makes sure the thread
- * is gone even when the test fails early.
+ * is gone even when the test fails early. Public for the tests of {@code org.fence4j.debug}.
  *
  * @param <T> the body's result
  */
-final class Spawned<T> implements AutoCloseable {
+public final class Spawned<T> implements AutoCloseable {
   /** Generous bound for a thread the test expects to finish; only hit when something hangs. */
-  static final Duration JOIN_BOUND = Duration.ofSeconds(20);
+  public static final Duration JOIN_BOUND = Duration.ofSeconds(20);
 
   private final Thread thread;
   private volatile @Nullable T result;
@@ -37,24 +37,24 @@ final class Spawned<T> implements AutoCloseable {
   }
 
   /** Starts {@code body} in a new thread named {@code name}. */
-  static <T> Spawned<T> start(String name, Callable<T> body) {
+  public static <T> Spawned<T> start(String name, Callable<T> body) {
     return startWithStack(name, 0L, body);
   }
 
   /** Starts {@code body} in a new thread with the given stack size (0: the platform default). */
-  static <T> Spawned<T> startWithStack(String name, long stackSize, Callable<T> body) {
+  public static <T> Spawned<T> startWithStack(String name, long stackSize, Callable<T> body) {
     Spawned<T> spawned = new Spawned<>(name, stackSize, body);
     spawned.thread.start();
     return spawned;
   }
 
   /** The thread. */
-  Thread thread() {
+  public Thread thread() {
     return thread;
   }
 
   /** Waits for the thread, bounded, and returns its result or rethrows its failure. */
-  @Nullable T join() throws Exception {
+  public @Nullable T join() throws Exception {
     return join(JOIN_BOUND);
   }
 
@@ -62,7 +62,7 @@ final class Spawned<T> implements AutoCloseable {
    * Waits up to {@code bound} for the thread and returns its result or rethrows its failure; if the
    * thread is still running, interrupts it and fails ({@link #close()} then reaps it).
    */
-  @Nullable T join(Duration bound) throws Exception {
+  public @Nullable T join(Duration bound) throws Exception {
     TimeUnit.NANOSECONDS.timedJoin(thread, bound.toNanos());
     if (thread.isAlive()) {
       thread.interrupt();

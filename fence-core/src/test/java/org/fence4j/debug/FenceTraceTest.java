@@ -3,9 +3,12 @@ package org.fence4j.debug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.fence4j.debug.TraceFiles.events;
+import static org.fence4j.debug.TraceFiles.readChromeTrace;
+import static org.fence4j.debug.TraceFiles.readSvg;
+import static org.fence4j.debug.TraceFiles.trackNames;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
 import org.fence4j.FenceChain;
@@ -21,14 +23,10 @@ import org.fence4j.FenceContext;
 import org.fence4j.FenceError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 /** {@link FenceTrace}: the Chrome trace-event JSON, the SVG, bounds and independence. */
 class FenceTraceTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir Path dir;
 
   private final FenceContext render = FenceContext.create("gpu", "trace-render");
@@ -37,17 +35,7 @@ class FenceTraceTest {
   private JsonNode chrome(FenceTrace trace) throws Exception {
     Path file = dir.resolve("trace-" + System.nanoTime() + ".json");
     trace.writeChromeTrace(file);
-    return JSON.readTree(file.toFile());
-  }
-
-  private static List<JsonNode> events(JsonNode root, String ph) {
-    List<JsonNode> result = new ArrayList<>();
-    for (JsonNode e : root.get("traceEvents")) {
-      if (e.get("ph").asText().equals(ph)) {
-        result.add(e);
-      }
-    }
-    return result;
+    return readChromeTrace(file);
   }
 
   private static JsonNode named(JsonNode root, String name) {
@@ -57,16 +45,6 @@ class FenceTraceTest {
       }
     }
     throw new AssertionError("no event " + name);
-  }
-
-  private static Map<Integer, String> trackNames(JsonNode root) {
-    Map<Integer, String> names = new HashMap<>();
-    for (JsonNode e : events(root, "M")) {
-      if (e.get("name").asText().equals("thread_name")) {
-        names.put(e.get("tid").asInt(), e.get("args").get("name").asText());
-      }
-    }
-    return names;
   }
 
   private static String id(Fence f) {
@@ -243,35 +221,12 @@ class FenceTraceTest {
       bad.signal(FenceError.EIO);
       trace.writeSvg(file);
     }
-    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
-    Element svg = doc.getDocumentElement();
-    assertThat(svg.getTagName()).isEqualTo("svg");
-    NodeList groups = svg.getElementsByTagName("g");
-    List<String> classes = new ArrayList<>();
-    List<String> rows = new ArrayList<>();
-    for (int i = 0; i < groups.getLength(); i++) {
-      Element g = (Element) groups.item(i);
-      classes.add(g.getAttribute("class"));
-      if (g.getAttribute("class").equals("row")) {
-        rows.add(g.getAttribute("data-track"));
-      }
-    }
-    assertThat(classes).contains("axis", "legend");
-    assertThat(rows).contains("trace-render", "trace-compose");
-    NodeList rects = svg.getElementsByTagName("rect");
-    boolean redError = false;
-    boolean pendingBar = false;
-    for (int i = 0; i < rects.getLength(); i++) {
-      Element r = (Element) rects.item(i);
-      if (r.getAttribute("class").equals("error") && r.getAttribute("fill").equals("#d62728")) {
-        redError = true;
-      }
-      if (r.getAttribute("class").equals("pending")) {
-        pendingBar = true;
-      }
-    }
-    assertThat(redError).isTrue();
-    assertThat(pendingBar).isTrue();
+    TraceFiles.Svg svg = readSvg(file);
+    assertThat(svg.rootTag()).isEqualTo("svg");
+    assertThat(svg.groupClasses()).contains("axis", "legend");
+    assertThat(svg.rows()).contains("trace-render", "trace-compose");
+    assertThat(svg.hasRect("error", "#d62728")).isTrue();
+    assertThat(svg.hasRect("pending")).isTrue();
     pending.signal();
   }
 
@@ -316,11 +271,8 @@ class FenceTraceTest {
       third.signal();
       trace.writeSvg(file);
     }
-    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
-    NodeList rects = doc.getDocumentElement().getElementsByTagName("rect");
     List<Integer> ys = new ArrayList<>();
-    for (int i = 0; i < rects.getLength(); i++) {
-      Element r = (Element) rects.item(i);
+    for (Element r : readSvg(file).rects()) {
       if (r.getAttribute("class").equals("signaled")) {
         ys.add(Integer.parseInt(r.getAttribute("y")));
       }
@@ -341,8 +293,7 @@ class FenceTraceTest {
       trace.writeSvg(file);
     }
     String text = Files.readString(file);
-    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
-    assertThat(doc.getDocumentElement().getElementsByTagName("rect").getLength()).isPositive();
+    assertThat(readSvg(file).rects()).isNotEmpty();
     assertThat(text).contains("data-track=\"" + Thread.currentThread().getName() + "\"");
     assertThat(text).contains("class=\"wait\"");
   }
@@ -400,7 +351,7 @@ class FenceTraceTest {
     assertThat(events(root, "X")).noneMatch(e -> e.get("name").asText().equals(id(later)));
     Path svg = dir.resolve("after.svg");
     trace.writeSvg(svg);
-    DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+    readSvg(svg); // well-formed
   }
 
   /** maxEvents below 1 is rejected. */

@@ -17,6 +17,7 @@ import org.fence4j.FenceChain;
 import org.fence4j.FenceContext;
 import org.fence4j.Fences;
 import org.fence4j.SoftwareTimeline;
+import org.fence4j.Spawned;
 import org.fence4j.internal.Diagnostics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,14 +212,14 @@ class FenceTrackingTest {
   @Test
   void waiters_await_listedWhileBlocked_removedAfter() throws Exception {
     Fence fence = ctx.next();
-    try (Support.Spawned<Void> waiter =
+    try (Spawned<Void> waiter =
         Support.spawn(
             "await-waiter",
             () -> {
               fence.await();
               return null;
             })) {
-      Support.awaitWaiter(waiter.thread, fence);
+      Support.awaitWaiter(waiter.thread(), fence);
       fence.signal();
       waiter.join();
     }
@@ -229,7 +230,7 @@ class FenceTrackingTest {
   @Test
   void waiters_timedOutAwait_removed() throws Exception {
     Fence fence = ctx.next();
-    try (Support.Spawned<Boolean> waiter =
+    try (Spawned<Boolean> waiter =
         Support.spawn("timed-waiter", () -> fence.await(Duration.ofMillis(50)))) {
       assertThat(waiter.join()).isFalse();
     }
@@ -241,7 +242,7 @@ class FenceTrackingTest {
   @Test
   void waiters_interruptedAwait_removed() throws Exception {
     Fence fence = ctx.next();
-    Support.Spawned<Boolean> waiter =
+    Spawned<Boolean> waiter =
         Support.spawn(
             "interrupted-waiter",
             () -> {
@@ -252,8 +253,8 @@ class FenceTrackingTest {
                 return true;
               }
             });
-    Support.awaitWaiter(waiter.thread, fence);
-    waiter.thread.interrupt();
+    Support.awaitWaiter(waiter.thread(), fence);
+    waiter.thread().interrupt();
     assertThat(waiter.join()).isTrue();
     assertThat(Support.waitersOf(fence)).isEmpty();
   }
@@ -265,14 +266,13 @@ class FenceTrackingTest {
     Fence b = ctx.next();
     Fence member = ctx.next();
     FenceArray array = FenceArray.all(List.of(member));
-    try (Support.Spawned<Boolean> w1 =
+    try (Spawned<Boolean> w1 =
             Support.spawn("uninterruptible", () -> a.awaitUninterruptibly(Support.LONG));
-        Support.Spawned<Boolean> w2 =
-            Support.spawn("time-unit", () -> b.await(20, TimeUnit.SECONDS));
-        Support.Spawned<Boolean> w3 = Support.spawn("array", () -> array.await(Support.LONG))) {
-      Support.awaitWaiter(w1.thread, a);
-      Support.awaitWaiter(w2.thread, b);
-      Support.awaitWaiter(w3.thread, array);
+        Spawned<Boolean> w2 = Support.spawn("time-unit", () -> b.await(20, TimeUnit.SECONDS));
+        Spawned<Boolean> w3 = Support.spawn("array", () -> array.await(Support.LONG))) {
+      Support.awaitWaiter(w1.thread(), a);
+      Support.awaitWaiter(w2.thread(), b);
+      Support.awaitWaiter(w3.thread(), array);
       a.signal();
       b.signal();
       member.signal();
@@ -287,10 +287,10 @@ class FenceTrackingTest {
   void waiters_waitAny_listedOnEveryFence() throws Exception {
     Fence a = ctx.next();
     Fence b = ctx.next();
-    try (Support.Spawned<Integer> waiter =
+    try (Spawned<Integer> waiter =
         Support.spawn("wait-any", () -> Fences.waitAny(List.of(a, b), Support.LONG))) {
-      Support.awaitWaiter(waiter.thread, a);
-      Support.awaitWaiter(waiter.thread, b);
+      Support.awaitWaiter(waiter.thread(), a);
+      Support.awaitWaiter(waiter.thread(), b);
       b.signal();
       assertThat(waiter.join()).isEqualTo(1);
     }
@@ -302,10 +302,10 @@ class FenceTrackingTest {
   void waiters_waitAll_listedOnEveryFence() throws Exception {
     Fence a = ctx.next();
     Fence b = ctx.next();
-    try (Support.Spawned<Boolean> waiter =
+    try (Spawned<Boolean> waiter =
         Support.spawn("wait-all", () -> Fences.waitAll(List.of(a, b), Support.LONG))) {
-      Support.awaitWaiter(waiter.thread, a);
-      Support.awaitWaiter(waiter.thread, b);
+      Support.awaitWaiter(waiter.thread(), a);
+      Support.awaitWaiter(waiter.thread(), b);
       a.signal();
       b.signal();
       assertThat(waiter.join()).isTrue();
@@ -429,12 +429,11 @@ class FenceTrackingTest {
     FenceTracking.enable(true);
     Fence member = ctx.next();
     FenceArray array = FenceArray.all(List.of(member));
-    try (Support.Spawned<Boolean> waiter =
-        Support.spawn("dump-waiter", () -> array.await(Support.LONG))) {
-      Support.awaitWaiter(waiter.thread, array);
+    try (Spawned<Boolean> waiter = Support.spawn("dump-waiter", () -> array.await(Support.LONG))) {
+      Support.awaitWaiter(waiter.thread(), array);
       String dump = FenceTracking.dump();
       assertThat(dump)
-          .contains("    waiter: thread \"dump-waiter\" #" + waiter.thread.getId())
+          .contains("    waiter: thread \"dump-waiter\" #" + waiter.thread().getId())
           .contains("    waits on: " + member.describe())
           .contains("    created at:\n")
           .contains("      " + FenceTrackingTest.class.getName() + ".dump_fenceBlock")

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.fence4j.Fence;
 import org.fence4j.FenceContext;
+import org.fence4j.Spawned;
 import org.fence4j.internal.Diagnostics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,9 +54,8 @@ class FenceWatchdogTest {
   void start_fencePendingPastThreshold_reportedOnce() throws Exception {
     try (FenceWatchdog watchdog = FenceWatchdog.start(THRESHOLD, reports::add)) {
       Fence hung = ctx.next();
-      try (Support.Spawned<Boolean> waiter =
-          Support.spawn("hung-waiter", () -> hung.await(Support.LONG))) {
-        Support.awaitWaiter(waiter.thread, hung);
+      try (Spawned<Boolean> waiter = Support.spawn("hung-waiter", () -> hung.await(Support.LONG))) {
+        Support.awaitWaiter(waiter.thread(), hung);
         await().atMost(Support.LONG).until(() -> reported().contains(hung));
         awaitLaterCheck();
         awaitLaterCheck();
@@ -72,17 +72,16 @@ class FenceWatchdogTest {
   @Test
   void start_reportedFence_listsWaiter() throws Exception {
     Fence hung = ctx.next();
-    try (Support.Spawned<Boolean> waiter =
-        Support.spawn("named-waiter", () -> hung.await(Support.LONG))) {
+    try (Spawned<Boolean> waiter = Support.spawn("named-waiter", () -> hung.await(Support.LONG))) {
       FenceTracking.enable(false);
       Fence tracked = ctx.next();
-      try (Support.Spawned<Boolean> trackedWaiter =
+      try (Spawned<Boolean> trackedWaiter =
               Support.spawn("tracked-waiter", () -> tracked.await(Support.LONG));
           FenceWatchdog watchdog = FenceWatchdog.start(THRESHOLD, reports::add)) {
-        Support.awaitWaiter(trackedWaiter.thread, tracked);
+        Support.awaitWaiter(trackedWaiter.thread(), tracked);
         await().atMost(Support.LONG).until(() -> reported().contains(tracked));
         PendingFence report = reports.get(reported().indexOf(tracked));
-        assertThat(report.waiters()).contains(trackedWaiter.thread);
+        assertThat(report.waiters()).contains(trackedWaiter.thread());
         tracked.signal();
         assertThat(trackedWaiter.join()).isTrue();
       }

@@ -14,6 +14,7 @@ import jdk.jfr.consumer.RecordingFile;
 import org.fence4j.Fence;
 import org.fence4j.FenceContext;
 import org.fence4j.Fences;
+import org.fence4j.Spawned;
 import org.fence4j.StrictMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,11 +86,11 @@ class JfrEventsTest {
     List<RecordedEvent> events =
         record(
             () -> {
-              try (Support.Spawned<Boolean> waiter =
+              try (Spawned<Boolean> waiter =
                   Support.spawn("jfr-waiter", () -> fence.await(Support.LONG))) {
                 await()
                     .atMost(Support.LONG)
-                    .until(() -> waiter.thread.getState() == Thread.State.TIMED_WAITING);
+                    .until(() -> waiter.thread().getState() == Thread.State.TIMED_WAITING);
                 fence.signal();
                 assertThat(waiter.join()).isTrue();
               }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.fence4j.Fence;
 import org.fence4j.FenceContext;
 import org.fence4j.Fences;
+import org.fence4j.Spawned;
 import org.fence4j.StrictMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +56,7 @@ class SignalingSectionTest {
   void await_insideSectionSignaledByOtherThread_returnsTrue() throws Exception {
     Fence fence = ctx.next();
     try (SignalingSection section = SignalingSection.begin();
-        Support.Spawned<Void> signaler =
+        Spawned<Void> signaler =
             Support.spawn(
                 "signaler",
                 () -> {
@@ -149,7 +150,7 @@ class SignalingSectionTest {
   void close_otherThread_throwsAndKeepsSection() throws Exception {
     Fence fence = ctx.next();
     try (SignalingSection section = SignalingSection.begin()) {
-      try (Support.Spawned<Void> other =
+      try (Spawned<Void> other =
           Support.spawn(
               "other",
               () -> {

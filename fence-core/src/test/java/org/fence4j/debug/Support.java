@@ -7,11 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
-import org.jspecify.annotations.Nullable;
+import org.fence4j.Spawned;
 
 /** Helpers for the diagnosis tests. */
 final class Support {
@@ -81,54 +80,9 @@ final class Support {
     }
   }
 
-  /** A started thread whose result or failure {@link #join()} returns or rethrows. */
-  static final class Spawned<T> implements AutoCloseable {
-    final Thread thread;
-    private volatile @Nullable T result;
-    private volatile @Nullable Throwable failure;
-
-    Spawned(String name, Callable<T> body) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  result = body.call();
-                } catch (Throwable t) {
-                  failure = t;
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Nullable T join() throws Exception {
-      TimeUnit.MILLISECONDS.timedJoin(thread, LONG.toMillis());
-      if (thread.isAlive()) {
-        thread.interrupt();
-        throw new AssertionError("thread " + thread.getName() + " did not finish");
-      }
-      Throwable t = failure;
-      if (t instanceof Exception) {
-        throw (Exception) t;
-      }
-      if (t instanceof Error) {
-        throw (Error) t;
-      }
-      return result;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      if (thread.isAlive()) {
-        thread.interrupt();
-      }
-      TimeUnit.MILLISECONDS.timedJoin(thread, LONG.toMillis());
-    }
-  }
-
+  /** Starts {@code body} in a new thread named {@code name} (see {@link Spawned}). */
   static <T> Spawned<T> spawn(String name, Callable<T> body) {
-    return new Spawned<>(name, body);
+    return Spawned.start(name, body);
   }
 
   /** Waits until {@code thread} is a waiter of {@code fence} in {@link FenceTracking#pending()}. */

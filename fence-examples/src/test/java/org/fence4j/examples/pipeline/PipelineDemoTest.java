@@ -1,29 +1,26 @@
 package org.fence4j.examples.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fence4j.debug.TraceFiles.events;
+import static org.fence4j.debug.TraceFiles.readChromeTrace;
+import static org.fence4j.debug.TraceFiles.readSvg;
+import static org.fence4j.debug.TraceFiles.trackNames;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.fence4j.FenceError;
 import org.fence4j.debug.PendingFence;
+import org.fence4j.debug.TraceFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 /**
  * The README's demo pipeline: its counts, the hang found and survived, the trace and the picture,
@@ -32,7 +29,6 @@ import org.w3c.dom.NodeList;
  */
 @Timeout(120)
 class PipelineDemoTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration THRESHOLD = Duration.ofMillis(100);
 
   @TempDir static Path dir;
@@ -116,20 +112,13 @@ class PipelineDemoTest {
    */
   @Test
   void run_traceFile_isValidChromeTrace() throws Exception {
-    JsonNode root = JSON.readTree(result.traceFile().toFile());
-    Map<Integer, String> tracks = new HashMap<>();
-    List<JsonNode> complete = new ArrayList<>();
-    for (JsonNode e : root.get("traceEvents")) {
-      String ph = e.get("ph").asText();
-      if (ph.equals("M") && e.get("name").asText().equals("thread_name")) {
-        tracks.put(e.get("tid").asInt(), e.get("args").get("name").asText());
-      } else if (ph.equals("X")) {
-        assertThat(e.get("ts").isNumber()).isTrue();
-        assertThat(e.get("dur").isNumber()).isTrue();
-        complete.add(e);
-      }
+    JsonNode root = readChromeTrace(result.traceFile());
+    List<JsonNode> complete = events(root, "X");
+    for (JsonNode e : complete) {
+      assertThat(e.get("ts").isNumber()).isTrue();
+      assertThat(e.get("dur").isNumber()).isTrue();
     }
-    assertThat(tracks.values())
+    assertThat(trackNames(root).values())
         .contains("render", "compose", "scanout", "vsync")
         .contains("render-stage", "compose-stage", "display-stage");
     String hung = result.hang().fence().context() + ":75";
@@ -145,31 +134,13 @@ class PipelineDemoTest {
   /** The picture is well-formed SVG with a row per timeline and stage thread and a red bar. */
   @Test
   void run_svgFile_isWellFormedWithRowsAndRedBar() throws Exception {
-    Document doc =
-        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(result.svgFile().toFile());
-    Element svg = doc.getDocumentElement();
-    assertThat(svg.getTagName()).isEqualTo("svg");
-    NodeList groups = svg.getElementsByTagName("g");
-    List<String> rows = new ArrayList<>();
-    List<String> classes = new ArrayList<>();
-    for (int i = 0; i < groups.getLength(); i++) {
-      Element g = (Element) groups.item(i);
-      classes.add(g.getAttribute("class"));
-      if (g.getAttribute("class").equals("row")) {
-        rows.add(g.getAttribute("data-track"));
-      }
-    }
-    assertThat(classes).contains("axis", "legend");
-    assertThat(rows)
+    TraceFiles.Svg svg = readSvg(result.svgFile());
+    assertThat(svg.rootTag()).isEqualTo("svg");
+    assertThat(svg.groupClasses()).contains("axis", "legend");
+    assertThat(svg.rows())
         .contains("render", "compose", "scanout", "vsync")
         .contains("render-stage", "compose-stage", "display-stage");
-    NodeList rects = svg.getElementsByTagName("rect");
-    boolean red = false;
-    for (int i = 0; i < rects.getLength(); i++) {
-      Element r = (Element) rects.item(i);
-      red |= r.getAttribute("class").equals("error") && r.getAttribute("fill").equals("#d62728");
-    }
-    assertThat(red).isTrue();
+    assertThat(svg.hasRect("error", "#d62728")).isTrue();
     assertThat(Files.size(result.svgFile())).isPositive();
   }
 
@@ -180,9 +151,7 @@ class PipelineDemoTest {
   @Test
   void readmePicture_isWellFormedSvgOfThePipeline() throws Exception {
     Path picture = Path.of("..", "docs", "images", "pipeline.svg");
-    Document doc =
-        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(picture.toFile());
-    assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+    assertThat(readSvg(picture).rootTag()).isEqualTo("svg");
     String text = Files.readString(picture);
     assertThat(text)
         .contains("data-track=\"render\"")
