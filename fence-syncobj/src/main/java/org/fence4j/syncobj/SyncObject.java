@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.fence4j.Fence;
@@ -665,6 +666,12 @@ public final class SyncObject {
         available = true;
       }
     }
+    if (all && allDoneNow(points, available)) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      return 0;
+    }
     SyncPoint[] snapshot = points.toArray(new SyncPoint[0]);
     if (snapshot.length == 0) {
       throw new IllegalArgumentException("a wait needs at least one point");
@@ -675,6 +682,56 @@ public final class SyncObject {
       }
     }
     return awaitPoints(snapshot, nanos, forSubmit, available, all, new Fence[snapshot.length]);
+  }
+
+  /**
+   * Whether every point of {@code points} is done already, judged in place: no copy of the list, no
+   * array, no walk over links that are already known to have signaled. The states and floors are
+   * read with plain semantics (a State's fields are final; a floor only rises, and any value read
+   * was true when written), so the compiler may keep the list's own fields in registers across the
+   * scan; one acquire fence after it makes the caller see what was written before each point's
+   * signal, as a volatile read of each would. False whenever in doubt (an element that is null,
+   * unsubmitted or pending, an empty or not random-access list): the full wait then decides, and
+   * reports bad input, as if this had not run.
+   */
+  private static boolean allDoneNow(List<SyncPoint> points, boolean available) {
+    if (!(points instanceof RandomAccess)) {
+      return false;
+    }
+    int n = points.size();
+    if (n == 0) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      SyncPoint p = points.get(i);
+      if (p == null || !isDoneNow((State) STATE.get(p.syncObject()), p.point(), available)) {
+        return false;
+      }
+    }
+    VarHandle.acquireFence(); // pairs with the releases that made each point's state and floor
+    return true;
+  }
+
+  /**
+   * Whether {@code point} is done in {@code s}, with the wait's rule: submitted (with {@code
+   * available}), else its fence signaled. A timeline point is signaled exactly when every point up
+   * to it is, so it is answered by the counter query: the generation's floor (one volatile read)
+   * once a query has seen the point signaled, else the query itself, which raises the floor.
+   */
+  private static boolean isDoneNow(State s, long point, boolean available) {
+    Fence f = s.fence;
+    if (f == null) {
+      return false;
+    }
+    if (point == 0) {
+      return available || f.isSignaled();
+    }
+    if (point > s.lastSubmitted) {
+      return false;
+    }
+    return available
+        || point <= (long) Generation.FLOOR.get(s.generation)
+        || point <= signaledPoint(s);
   }
 
   /**

@@ -1,0 +1,136 @@
+package org.fence4j.syncobj;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.fence4j.testlib.TestFence;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The already-done paths: a wait whose points have all signaled, a host signal and a counter query.
+ * They allocate nothing per call (counted with the thread's allocated-bytes counter, which counts
+ * in the interpreter too, where no escape analysis hides an allocation) and keep every rule of the
+ * full paths.
+ */
+class SyncObjectFastPathTest {
+
+  private static final int CALLS = 10_000;
+  private static final WaitFlag[] NO_FLAGS = {};
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Bytes this thread allocates running {@code action} {@code CALLS} times, after a warm-up. The
+   * counter is {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, reached
+   * reflectively (the module under test does not read the management modules).
+   */
+  private static long allocatedBy(ThrowingRunnable action) throws Exception {
+    Object threads =
+        Class.forName("java.lang.management.ManagementFactory")
+            .getMethod("getThreadMXBean")
+            .invoke(null);
+    Method allocated =
+        Class.forName("com.sun.management.ThreadMXBean")
+            .getMethod("getThreadAllocatedBytes", long.class);
+    Long thread = Thread.currentThread().getId();
+    for (int i = 0; i < CALLS; i++) {
+      action.run();
+    }
+    long before = (Long) allocated.invoke(threads, thread);
+    for (int i = 0; i < CALLS; i++) {
+      action.run();
+    }
+    return (Long) allocated.invoke(threads, thread) - before;
+  }
+
+  @FunctionalInterface
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  private static List<SyncPoint> eightSignaledPoints() {
+    List<SyncPoint> points = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      SyncObject obj = SyncObject.create();
+      obj.signal(1);
+      points.add(obj.at(1));
+    }
+    return List.copyOf(points);
+  }
+
+  @Test
+  void waitAll_everyPointSignaled_allocatesNothing() throws Exception {
+    List<SyncPoint> points = eightSignaledPoints();
+
+    long bytes =
+        allocatedBy(
+            () -> {
+              if (!SyncObject.waitAll(points, TIMEOUT, NO_FLAGS)) {
+                throw new AssertionError("not done");
+              }
+            });
+
+    assertThat(bytes).isLessThan(CALLS); // under a byte per call: nothing per call
+  }
+
+  @Test
+  void waitAll_signaledPointsInterruptedOnEntry_throwsAndClearsFlag() {
+    List<SyncPoint> points = eightSignaledPoints();
+    Thread.currentThread().interrupt();
+
+    assertThatThrownBy(() -> SyncObject.waitAll(points, TIMEOUT))
+        .isInstanceOf(InterruptedException.class);
+    assertThat(Thread.interrupted()).isFalse();
+  }
+
+  @Test
+  void waitAll_signaledPointsNegativeTimeout_throwsIllegalArgument() {
+    List<SyncPoint> points = eightSignaledPoints();
+
+    assertThatThrownBy(() -> SyncObject.waitAll(points, Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void waitAll_signaledAndUnsubmittedPoints_throwsIllegalStateNamingIt() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+
+    assertThatThrownBy(() -> SyncObject.waitAll(List.of(obj.at(1), obj.at(2)), Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("points[1]");
+  }
+
+  @Test
+  void waitAll_pointInGapUnderPendingLink_notDone() throws Exception {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+    obj.addPoint(5, new TestFence()); // point 3 is covered by point 5's link
+
+    assertThat(SyncObject.waitAll(List.of(obj.at(1)), Duration.ZERO)).isTrue();
+    assertThat(SyncObject.waitAll(List.of(obj.at(1), obj.at(3)), Duration.ZERO)).isFalse();
+  }
+
+  @Test
+  void waitAll_oldPointSignaledUnderPendingPoints_doneWithoutQueryFirst() throws Exception {
+    SyncObject obj = SyncObject.create();
+    TestFence first = new TestFence();
+    obj.addPoint(1, first);
+    obj.addPoint(2, new TestFence());
+    first.signal();
+
+    assertThat(SyncObject.waitAll(List.of(obj.at(1)), Duration.ZERO)).isTrue();
+  }
+
+  @Test
+  void waitAll_pointWhoseEarlierPointIsPending_notDone() throws Exception {
+    SyncObject obj = SyncObject.create();
+    obj.addPoint(1, new TestFence());
+    obj.signal(2);
+
+    assertThat(SyncObject.waitAll(List.of(obj.at(2)), Duration.ZERO)).isFalse();
+  }
+}
