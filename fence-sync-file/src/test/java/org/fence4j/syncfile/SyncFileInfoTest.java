@@ -109,27 +109,17 @@ class SyncFileInfoTest {
   }
 
   /** A fence that counts how often its enable-signaling hook ran. */
-  static final class EnableCountingFence extends Fence {
+  static final class EnableCountingFence extends TestFence {
     final AtomicInteger enabled = new AtomicInteger();
 
     EnableCountingFence(long context) {
-      super(context, 1);
+      super(context, 1, "counting", "counting");
     }
 
     @Override
     protected boolean onEnableSignaling() {
       enabled.incrementAndGet();
       return true;
-    }
-
-    @Override
-    public String driverName() {
-      return "counting";
-    }
-
-    @Override
-    public String timelineName() {
-      return "counting";
     }
   }
 }

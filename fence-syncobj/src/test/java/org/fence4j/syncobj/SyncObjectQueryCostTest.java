@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,11 +20,11 @@ class SyncObjectQueryCostTest {
   private static final int POINTS = 2_000;
 
   /** A pending driver fence that counts how often anyone asks whether it is done. */
-  private static final class CountingFence extends Fence {
+  private static final class CountingFence extends TestFence {
     private final AtomicLong looks;
 
     CountingFence(long context, long seqno, AtomicLong looks) {
-      super(context, seqno);
+      super(context, seqno, "test", "counting");
       this.looks = looks;
     }
 
@@ -31,16 +32,6 @@ class SyncObjectQueryCostTest {
     protected boolean peekSignaled() {
       looks.incrementAndGet();
       return false;
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "counting";
     }
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
 import org.fence4j.reservation.ReservationObject.Usage;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -63,21 +64,11 @@ class ReservationAllocationTest {
   }
 
   /** A fence whose peek hook reports it signaled from its second peek on. */
-  private static final class SecondPeekFence extends Fence {
+  private static final class SecondPeekFence extends TestFence {
     private int peeks;
 
     SecondPeekFence() {
-      super(FenceContexts.allocate(1), 1);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "second-peek";
+      super(FenceContexts.allocate(1), 1, "test", "second-peek");
     }
 
     @Override

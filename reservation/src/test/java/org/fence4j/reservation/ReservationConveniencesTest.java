@@ -18,6 +18,7 @@ import org.fence4j.FenceError;
 import org.fence4j.FenceErrorException;
 import org.fence4j.reservation.ReservationObject.Usage;
 import org.fence4j.reservation.TestSupport.Worker;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -435,21 +436,11 @@ class ReservationConveniencesTest {
   }
 
   /** A fence whose peekSignaled hook throws on demand. */
-  private static final class ThrowingPeekFence extends Fence {
+  private static final class ThrowingPeekFence extends TestFence {
     volatile boolean fail;
 
     ThrowingPeekFence() {
-      super(org.fence4j.FenceContexts.allocate(1), 1);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "throwing-peek";
+      super(org.fence4j.FenceContexts.allocate(1), 1, "test", "throwing-peek");
     }
 
     @Override

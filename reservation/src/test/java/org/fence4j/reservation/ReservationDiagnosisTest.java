@@ -224,34 +224,40 @@ class ReservationDiagnosisTest {
   /** With one fence pending, ReservationObject.await is one FenceWait naming that fence. */
   @Test
   void await_jfr_onePendingFence_oneFenceWaitNamingIt() throws Exception {
-    ReservationObject buffer = new ReservationObject("fb-jfr-one");
-    Fence done = ctx.next();
-    done.signal();
-    Fence pending = ctx.next();
-    buffer.addFenceWithLock(done, Usage.WRITE);
-    buffer.addFenceWithLock(pending, Usage.READ);
-    List<RecordedEvent> waits =
-        record("org.fence4j.FenceWait", () -> buffer.await(Usage.READ, SHORT));
-    assertThat(waits).hasSize(1);
-    assertThat(waits.get(0).getString("fence")).isEqualTo(pending.describe());
-    assertThat(waits.get(0).getBoolean("timedOut")).isTrue();
+    assertOneTimedOutWaitNamingThePendingFence(
+        "fb-jfr-one", buffer -> buffer.await(Usage.READ, SHORT));
   }
 
   /** With one fence pending, ReservationObject.awaitSuccess is one FenceWait naming that fence. */
   @Test
   void awaitSuccess_jfr_onePendingFence_oneFenceWaitNamingIt() throws Exception {
-    ReservationObject buffer = new ReservationObject("fb-jfr-success");
+    assertOneTimedOutWaitNamingThePendingFence(
+        "fb-jfr-success",
+        buffer ->
+            assertThatThrownBy(() -> buffer.awaitSuccess(Usage.READ, SHORT))
+                .isInstanceOf(TimeoutException.class));
+  }
+
+  /** A wait on a buffer, for {@link #assertOneTimedOutWaitNamingThePendingFence}. */
+  @FunctionalInterface
+  interface BufferWait {
+    void await(ReservationObject buffer) throws Exception;
+  }
+
+  /**
+   * Runs {@code wait} on a buffer named {@code name} that holds a signaled WRITE fence and a
+   * pending READ fence, and checks that it emitted one FenceWait, which names the pending fence and
+   * timed out.
+   */
+  private void assertOneTimedOutWaitNamingThePendingFence(String name, BufferWait wait)
+      throws Exception {
+    ReservationObject buffer = new ReservationObject(name);
     Fence done = ctx.next();
     done.signal();
     Fence pending = ctx.next();
     buffer.addFenceWithLock(done, Usage.WRITE);
     buffer.addFenceWithLock(pending, Usage.READ);
-    List<RecordedEvent> waits =
-        record(
-            "org.fence4j.FenceWait",
-            () ->
-                assertThatThrownBy(() -> buffer.awaitSuccess(Usage.READ, SHORT))
-                    .isInstanceOf(TimeoutException.class));
+    List<RecordedEvent> waits = record("org.fence4j.FenceWait", () -> wait.await(buffer));
     assertThat(waits).hasSize(1);
     assertThat(waits.get(0).getString("fence")).isEqualTo(pending.describe());
     assertThat(waits.get(0).getBoolean("timedOut")).isTrue();

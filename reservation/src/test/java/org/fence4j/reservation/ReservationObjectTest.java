@@ -18,6 +18,7 @@ import org.fence4j.StrictMode;
 import org.fence4j.reservation.ReservationObject.Usage;
 import org.fence4j.reservation.TestSupport.RecordingFence;
 import org.fence4j.reservation.TestSupport.Worker;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -854,21 +855,11 @@ class ReservationObjectTest {
   }
 
   /** A plain fence whose peek hook reports signaled once {@code done} is set. */
-  static final class PeekedFence extends Fence {
+  static final class PeekedFence extends TestFence {
     volatile boolean done;
 
     PeekedFence() {
-      super(FenceContexts.allocate(1), 1);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "peeked";
+      super(FenceContexts.allocate(1), 1, "test", "peeked");
     }
 
     @Override

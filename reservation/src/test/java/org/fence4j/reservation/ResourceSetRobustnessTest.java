@@ -17,6 +17,7 @@ import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
 import org.fence4j.reservation.ReservationObject.Usage;
 import org.fence4j.reservation.TestSupport.Worker;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,23 +34,13 @@ class ResourceSetRobustnessTest {
   private final ReservationObject c = new ReservationObject();
 
   /** A fence whose hooks can be made to throw, or whose peek can report it signaled. */
-  static final class HookFence extends Fence {
+  static final class HookFence extends TestFence {
     volatile boolean peekThrows;
     volatile boolean enableThrows;
     volatile boolean peekSays;
 
     HookFence() {
-      super(FenceContexts.allocate(1), 1);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "hooks";
+      super(FenceContexts.allocate(1), 1, "test", "hooks");
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.fence4j.Fence;
 import org.fence4j.FenceContext;
+import org.fence4j.testlib.TestFence;
 
 /** Shared helpers: fences, single-thread workers that own acquire contexts, and waiting. */
 final class TestSupport {
@@ -27,21 +28,11 @@ final class TestSupport {
   }
 
   /** A plain fence subclass that records the deadline hint it receives. */
-  static final class RecordingFence extends Fence {
+  static final class RecordingFence extends TestFence {
     volatile long deadline = -1;
 
     RecordingFence(long context, long seqno) {
-      super(context, seqno);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "recording";
+      super(context, seqno, "test", "recording");
     }
 
     @Override
