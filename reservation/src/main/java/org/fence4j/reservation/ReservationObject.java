@@ -144,6 +144,15 @@ public final class ReservationObject {
    * the next reserveFences brings the object back to the size of a fresh one with the same live
    * fences, and every later add costs what it costs there.
    *
+   * No per-add cost grows with count (amortized). The liveness pass (isSignaled on every entry:
+   * one cache miss per fence object) runs only when the array must grow or shrink anyway, or
+   * once "credit" (reserveFences calls and adds since the last pass) reaches count; a burst is
+   * count adds, so the reservation after it still runs the pass. addFence scans all entries
+   * only up to INDEX_MIN of them; above, it looks at two: the entry "index" (a writer-side
+   * context -> entry map, built lazily, dropped by publish() whenever entries move or change
+   * context) gives for the fence's context, then one round-robin "probe" entry, replaced only if
+   * signaled. Invariant: index.get(c) == i implies entry i's fence has context c.
+   *
    * Readers' answers: the unsignaled fences of one state for a usage can only shrink (signaled is
    * final), so fences(usage) keeps its answer in "answers" (by usage ordinal) and returns it again
    * while it is current: computed from the current array, no entry appended past the prefix it
@@ -270,6 +279,9 @@ public final class ReservationObject {
   private static final int USAGES = Usage.values().length;
   private static final int MIN_CAPACITY = 2;
 
+  /** Up to this many entries, addFence scans them all; above, it uses the context index. */
+  static final int INDEX_MIN = 8;
+
   /** An array longer than this many times what it must hold is reallocated smaller. */
   private static final int SHRINK_FACTOR = 4;
 
@@ -282,6 +294,21 @@ public final class ReservationObject {
 
   private int count; // guarded by mutex; entries stored in slots
   private int reserved; // guarded by mutex; free reserved slots
+
+  /**
+   * Guarded by mutex: reserveFences calls and adds since the last liveness pass (saturating); a
+   * pass is due once it reaches {@code count}, so the passes cost amortized O(1) per operation.
+   */
+  private int credit;
+
+  /** Guarded by mutex: the entry addFence probes next for having signaled (round-robin). */
+  private int probe;
+
+  /**
+   * Guarded by mutex: context to entry, built when an add finds more than INDEX_MIN entries, null
+   * again whenever the entries are rebuilt; see addFence.
+   */
+  private @Nullable ContextIndex index;
 
   /** Readers' answers by usage ordinal, racy (see the overview); null until the first one. */
   private @Nullable Unsignaled @Nullable [] answers;
@@ -476,22 +503,43 @@ public final class ReservationObject {
     }
     @Nullable Object[] a = slots;
     int length = a.length >> 1;
-    int live = liveCount(a, count);
-    long needed = live + wanted;
-    if (live < count // compact
-        || length < count + wanted // grow
-        || oversized(length, needed)) { // shrink
-      compact(a, capacityFor(needed, length));
+    int entries = count;
+    if (credit < Integer.MAX_VALUE) {
+      credit++;
+    }
+    boolean grow = length < entries + wanted;
+    if (grow || credit >= entries || oversized(length, entries + wanted)) {
+      // The liveness pass: it looks at every entry, so it runs only when the array is rebuilt
+      // anyway (grow, shrink) or once there were as many reservations and adds since the last
+      // one as there are entries (amortized O(1) each). In between, signaled entries wait
+      // (readers skip them) or are replaced by addFence.
+      credit = 0;
+      int live = liveCount(a, entries);
+      long needed = live + wanted;
+      if (live < entries || grow || oversized(length, needed)) {
+        compact(a, capacityFor(needed, length));
+      }
     }
     reserved = (int) wanted;
   }
 
   /**
-   * Adds {@code fence} with {@code usage}, using one reserved slot. The first stored entry that
-   * either has the same context, a usage that is not stronger than {@code usage} and a fence that
-   * is not later than {@code fence}, or whose fence has signaled, is replaced; otherwise the fence
-   * is appended. So a same-context WRITE fence replaces a READ one, but a READ fence never replaces
-   * a WRITE one (both are kept).
+   * Adds {@code fence} with {@code usage}, using one reserved slot. An entry qualifies for
+   * replacement if it has the same context, a usage that is not stronger than {@code usage} and a
+   * fence that is not later than {@code fence}, or if its fence has signaled. So a same-context
+   * WRITE fence replaces a READ one, but a READ fence never replaces a WRITE one (both are kept).
+   *
+   * <p>Which entry is replaced, exactly: while the object holds at most 8 entries, the first
+   * qualifying entry in storage order, and the fence is appended if none qualifies. Above 8 entries
+   * the search looks at two entries, so that an add costs the same whatever the number of entries:
+   * the object remembers one entry per context (the entry a fence of that context was last written
+   * to; after the entries were compacted or rebuilt, the last one of that context in storage order;
+   * a context whose remembered entry was taken over by another context is forgotten until then).
+   * The remembered entry of {@code fence}'s context is replaced if it qualifies; otherwise the
+   * entry at a round-robin probe position is replaced if its fence has signaled; otherwise the
+   * fence is appended. An older entry of the same context can then stay beside the new one; it
+   * costs a slot until it signals, never correctness (waiting for it is never wrong), and it is
+   * dropped once signaled.
    *
    * @param fence a plain fence (add the leaves of arrays and chains one by one)
    * @param usage how the fence uses the buffer
@@ -505,17 +553,67 @@ public final class ReservationObject {
     Objects.requireNonNull(usage, "usage");
     checkWritable(fence);
     @Nullable Object[] a = slots;
-    for (int i = 0, n = count; i < n; i++) {
-      Fence old = storedFence(a, i);
-      if ((old.context() == fence.context()
-              && storedUsage(a, i).compareTo(usage) >= 0
-              && !old.isLaterThan(fence))
-          || old.isSignaled()) {
+    int n = count;
+    if (n > INDEX_MIN) {
+      addIndexed(a, n, fence, usage);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      if (replaceable(a, i, fence, usage)) {
         replaceAt(a, i, fence, usage);
         return;
       }
     }
     append(a, fence, usage);
+  }
+
+  /**
+   * Whether entry {@code i} may take {@code fence}: same context, usage not stronger, fence not
+   * later, or its fence has signaled.
+   */
+  private static boolean replaceable(@Nullable Object[] a, int i, Fence fence, Usage usage) {
+    Fence old = storedFence(a, i);
+    return (old.context() == fence.context()
+            && storedUsage(a, i).compareTo(usage) >= 0
+            && !old.isLaterThan(fence))
+        || old.isSignaled();
+  }
+
+  /**
+   * addFence on more than INDEX_MIN entries: looks at two entries, whatever their number (see
+   * addFence's rule): the indexed entry of the fence's context, then the probed one.
+   */
+  private void addIndexed(@Nullable Object[] a, int n, Fence fence, Usage usage) {
+    ContextIndex idx = index;
+    if (idx == null) {
+      idx = new ContextIndex(n);
+      for (int i = 0; i < n; i++) {
+        idx.put(storedFence(a, i).context(), i); // the last in storage order wins
+      }
+      index = idx;
+    }
+    long context = fence.context();
+    int mine = idx.get(context);
+    if (mine >= 0 && replaceable(a, mine, fence, usage)) {
+      replaceAt(a, mine, fence, usage); // the mapping stays
+      return;
+    }
+    int p = probe < n ? probe : 0;
+    probe = p + 1;
+    if (p != mine) {
+      Fence old = storedFence(a, p);
+      if (old.isSignaled()) {
+        long oldContext = old.context();
+        if (oldContext != context && idx.get(oldContext) == p) {
+          idx.remove(oldContext); // that context's other entries, if any, are not found again
+        }
+        replaceAt(a, p, fence, usage);
+        idx.put(context, p);
+        return;
+      }
+    }
+    append(a, fence, usage);
+    idx.put(context, n);
   }
 
   /**
@@ -641,6 +739,8 @@ public final class ReservationObject {
   public void addSharedFence(Fence fence) {
     Objects.requireNonNull(fence, "fence");
     checkWritable(fence);
+    index =
+        null; // this scan keeps no index up to date (rebuilt by the next addFence that needs it)
     @Nullable Object[] a = slots;
     for (int i = 0, n = count; i < n; i++) {
       Fence old = storedFence(a, i);
@@ -1218,8 +1318,20 @@ public final class ReservationObject {
     dropAnswers();
   }
 
-  /** Writer: makes {@code fresh}, completely filled with {@code n} entries, the current array. */
+  /**
+   * Writer: makes {@code fresh}, completely filled with {@code n} entries, the current array. The
+   * entries may have moved or changed context: the context index is dropped (rebuilt when needed).
+   */
   private void publish(@Nullable Object[] fresh, int n) {
+    index = null;
+    publishInPlace(fresh, n);
+  }
+
+  /**
+   * Writer: like {@link #publish}, for an array whose entries stay where they were with the same
+   * contexts (the context index stays valid).
+   */
+  private void publishInPlace(@Nullable Object[] fresh, int n) {
     count = n;
     slots = fresh; // volatile: readers that read it see its contents
   }
@@ -1248,7 +1360,7 @@ public final class ReservationObject {
     }
     @Nullable Object[] a = slots;
     if (oversized(a.length >> 1, count)) {
-      publish(Arrays.copyOf(a, capacityFor(count, count) << 1), count);
+      publishInPlace(Arrays.copyOf(a, capacityFor(count, count) << 1), count);
       dropAnswers();
     }
   }
@@ -1443,21 +1555,30 @@ public final class ReservationObject {
     SLOTS.setRelease(a, at, fence); // the entry exists from here on, with its usage
     count++;
     reserved--;
+    spend();
+  }
+
+  /** Counts an add towards the next liveness pass (see reserveFences). */
+  private void spend() {
+    if (credit < Integer.MAX_VALUE) {
+      credit++;
+    }
   }
 
   /**
-   * Replaces entry {@code index} in a fresh copy of {@code a}, using a reserved slot. The copy is
+   * Replaces entry {@code at} in a fresh copy of {@code a}, using a reserved slot. The copy is
    * sized for the entries and the reservation including the slot used (one spare entry), which the
    * capacity invariant allows and which lets the usual next cycle (reserve one, replace one) work
    * in it without growing; it is never longer than {@code a}.
    */
-  private void replaceAt(@Nullable Object[] a, int index, Fence fence, Usage usage) {
+  private void replaceAt(@Nullable Object[] a, int at, Fence fence, Usage usage) {
     int capacity = Math.max(MIN_CAPACITY, count + reserved); // <= a.length / 2 (invariant)
     @Nullable Object[] fresh = Arrays.copyOf(a, capacity << 1);
-    fresh[index << 1] = fence;
-    fresh[(index << 1) + 1] = usage;
-    publish(fresh, count);
+    fresh[at << 1] = fence;
+    fresh[(at << 1) + 1] = usage;
+    publishInPlace(fresh, count);
     reserved--;
+    spend();
   }
 
   private static void watchBarrier(Fence exclusive, List<Fence> replaced) {
