@@ -90,8 +90,8 @@ public final class SyncObject {
    * -----------------------
    * The whole state is one immutable State, in the volatile field `state`, replaced by CAS:
    *
-   *   fence          null (empty slot), the binary fence, or the timeline's head FenceChain link
-   *   lastSubmitted  0 in the binary view; else the head link's seqno (the highest point added)
+   *   fence          null (empty slot), the binary fence, or the timeline's newest built link
+   *   lastSubmitted  0 in the binary view; else the highest point added (the head's point)
    *   generation     a small mutable record of one run of the timeline (see below); a new one on
    *                  every reset/replace/signal(), kept by addPoint
    *   listeners      an immutable stack (ListenerNode) of the waits and futures waiting for a
@@ -126,6 +126,25 @@ public final class SyncObject {
    * in O(1) while that fence stays pending (it is still the oldest link: links are added only at
    * the head and removed only once signaled), so N queries with N points pending cost O(N), not
    * O(N^2).
+   *
+   * Unbuilt head: a host signal (signal(point)) on an empty object or a timeline, that no listener
+   * waits for, builds no link (on a binary fence it builds the first link as addPoint does). It
+   * installs a State whose lastSubmitted is the new point and whose fence stays the newest built
+   * link M (null when none was built in this run): the points above M's seqno were all
+   * host-signaled, so each has signaled exactly when M has (all of them at once when M is null).
+   * "Unbuilt" is lastSubmitted > 0 and (fence == null or fence.seqno() < lastSubmitted): a built
+   * head's seqno is always lastSubmitted. lastSignaledPoint answers such a state from M alone (no
+   * allocation, no walk, no CAS when M is null or below the floor). Whatever needs the fence of a
+   * point above M (fence(), find, a wait, an export, a transfer, whenSubmitted) first builds the
+   * head link, FenceChain.create(M, the shared signaled stub, lastSubmitted), and CASes it in with
+   * the rest of the state unchanged (built(); a lost CAS retries on the new state); addPoint builds
+   * it as its new point's prev, so the new link's prevSeqno is lastSubmitted. The link covers
+   * (M.seqno, lastSubmitted], signals once M has, and is what the eagerly built links would have
+   * answered for every point in that range. A host signal that takes listeners builds eagerly, so
+   * notifySubmitted always resolves on a built state. A host signal drops M once M has signaled
+   * without error (it and every earlier point are done: nothing is left to wait for or to report),
+   * so host signals never keep a link reachable; an M that failed is kept, so that the points
+   * above it still report its error, as a link that collected it would.
    *
    * Garbage collection: FenceChain unlinks a link whose fence has signaled whenever a walk passes
    * it. addPoint walks the whole chain once every max(GC_MIN, live links at the last walk) points,
@@ -178,7 +197,7 @@ public final class SyncObject {
    * @return the current fence, or empty if the slot is empty
    */
   public Optional<Fence> fence() {
-    return Optional.ofNullable(state.fence);
+    return Optional.ofNullable(built().fence);
   }
 
   /**
@@ -254,6 +273,15 @@ public final class SyncObject {
           "a point's fence must not be a chain (add its leaves, e.g. Fences.merge): "
               + f.describe());
     }
+    add(point, f, false);
+  }
+
+  /**
+   * Adds {@code point} with fence {@code f} ({@code point >= 1}, {@code f} not a chain). A host
+   * signal ({@code hostSignal}: {@code f} is the shared signaled stub) that takes no listener
+   * leaves the head unbuilt (see the overview).
+   */
+  private void add(long point, Fence f, boolean hostSignal) {
     for (; ; ) {
       State s = state;
       if (point <= s.lastSubmitted) {
@@ -263,21 +291,29 @@ public final class SyncObject {
                 + ": points must increase, the last submitted point is "
                 + s.lastSubmitted);
       }
+      ListenerNode kept = ListenerNode.filter(s.listeners, point, false);
+      boolean binary = s.lastSubmitted == 0 && s.fence != null;
+      if (hostSignal && !binary && kept == s.listeners) {
+        // Nobody waits for this point to appear: leave its link unbuilt (see the overview).
+        Fence under = s.fence;
+        if (under != null && under.status() == 1) {
+          under = null; // it and every earlier point signaled without error: nothing to keep
+        }
+        if (casState(s, new State(under, point, s.generation, kept))) {
+          return;
+        }
+        continue;
+      }
       Fence prev;
-      if (s.lastSubmitted > 0) {
-        prev = s.fence;
-      } else if (s.fence != null) {
+      if (binary) {
         // The binary fence becomes what point 0 was: a link of seqno 0 the new point waits for.
-        Fence binary = s.fence;
-        prev =
-            FenceChain.create(
-                null, binary instanceof FenceChain ? Fences.merge(binary) : binary, 0);
+        Fence b = Objects.requireNonNull(s.fence);
+        prev = FenceChain.create(null, b instanceof FenceChain ? Fences.merge(b) : b, 0);
       } else {
-        prev = null;
+        prev = unbuilt(s) ? headLink(s) : s.fence;
       }
       FenceChain link = FenceChain.create(prev, f, point);
-      State next =
-          new State(link, point, s.generation, ListenerNode.filter(s.listeners, point, false));
+      State next = new State(link, point, s.generation, kept);
       if (casState(s, next)) {
         notifySubmitted(ListenerNode.filter(s.listeners, point, true), next);
         s.generation.collect(link);
@@ -300,7 +336,7 @@ public final class SyncObject {
     if (point == 0) {
       signal();
     } else {
-      addPoint(point, Fence.stub()); // the shared stub, as the kernel's TIMELINE_SIGNAL does
+      add(point, Fence.stub(), true); // the shared stub, as the kernel's TIMELINE_SIGNAL does
     }
   }
 
@@ -326,7 +362,18 @@ public final class SyncObject {
     if (floor >= s.lastSubmitted) {
       return floor;
     }
-    FenceChain head = (FenceChain) Objects.requireNonNull(s.fence);
+    FenceChain head = (FenceChain) s.fence;
+    if (head == null) {
+      return s.lastSubmitted; // host-signaled points only (an unbuilt head over nothing)
+    }
+    long answer = floor >= head.seqno() ? floor : chainSignaledPoint(head, g);
+    // Unbuilt head: the points above the newest built link were host-signaled; they count once it
+    // has. (Built: head.seqno() is lastSubmitted, so this is the answer itself.)
+    return answer >= head.seqno() ? s.lastSubmitted : answer;
+  }
+
+  /** The query rule over the chain of {@code head}, raised into the run's floor. */
+  private static long chainSignaledPoint(FenceChain head, Generation g) {
     FenceChain bottom = g.pendingBottom;
     if (bottom != null && bottom.context() == head.context() && !bottom.fence().isSignaled()) {
       return g.raiseFloor(bottom.prevSeqno()); // still the oldest link: no walk
@@ -381,10 +428,50 @@ public final class SyncObject {
    */
   public Optional<Fence> find(long point) {
     requireNotNegative(point, "point");
-    return Optional.ofNullable(resolve(state, point));
+    return Optional.ofNullable(resolveNow(point));
   }
 
-  /** The fence for {@code point} in {@code s}, or null if nothing is submitted for it. */
+  /** The fence for {@code point} now, building an unbuilt head first if the point needs it. */
+  private @Nullable Fence resolveNow(long point) {
+    State s = state;
+    return resolve(needsHead(s, point) ? built() : s, point);
+  }
+
+  /** Whether {@code point}'s fence in {@code s} is an unbuilt head's link (see the overview). */
+  private static boolean needsHead(State s, long point) {
+    Fence m = s.fence;
+    return unbuilt(s) && point <= s.lastSubmitted && (m == null || point == 0 || point > m.seqno());
+  }
+
+  /** Whether {@code s}'s head link is not built yet (see the overview). */
+  private static boolean unbuilt(State s) {
+    Fence m = s.fence;
+    return s.lastSubmitted > 0 && (m == null || m.seqno() < s.lastSubmitted);
+  }
+
+  /** A new link for the unbuilt head of {@code s}: on its newest built link, the signaled stub. */
+  private static FenceChain headLink(State s) {
+    return FenceChain.create(s.fence, Fence.stub(), s.lastSubmitted);
+  }
+
+  /** The current state with its head link built (built by CAS if it was not). */
+  private State built() {
+    for (; ; ) {
+      State s = state;
+      if (!unbuilt(s)) {
+        return s;
+      }
+      State b = new State(headLink(s), s.lastSubmitted, s.generation, s.listeners);
+      if (casState(s, b)) {
+        return b;
+      }
+    }
+  }
+
+  /**
+   * The fence for {@code point} in {@code s}, or null if nothing is submitted for it; {@code s} has
+   * its head built, or {@code point} is at or below its newest built link.
+   */
   private static @Nullable Fence resolve(State s, long point) {
     Fence f = s.fence;
     if (f == null) {
@@ -489,7 +576,7 @@ public final class SyncObject {
     Objects.requireNonNull(src, "src");
     requireNotNegative(point, "point");
     requireNotNegative(srcPoint, "srcPoint");
-    Fence f = resolve(src.state, srcPoint);
+    Fence f = src.resolveNow(srcPoint);
     if (f == null) {
       throw new IllegalStateException(
           "nothing submitted at point " + srcPoint + " of the source: " + src.describe());
@@ -508,7 +595,7 @@ public final class SyncObject {
    */
   public SyncFile exportSyncFile(long point) {
     requireNotNegative(point, "point");
-    Fence f = resolve(state, point);
+    Fence f = resolveNow(point);
     if (f == null) {
       throw new IllegalStateException("nothing submitted at point " + point + ": " + describe());
     }
@@ -719,12 +806,9 @@ public final class SyncObject {
    * once a query has seen the point signaled, else the query itself, which raises the floor.
    */
   private static boolean isDoneNow(State s, long point, boolean available) {
-    Fence f = s.fence;
-    if (f == null) {
-      return false;
-    }
     if (point == 0) {
-      return available || f.isSignaled();
+      Fence f = s.fence; // an unbuilt head: the full wait builds it
+      return f != null && !unbuilt(s) && (available || f.isSignaled());
     }
     if (point > s.lastSubmitted) {
       return false;
@@ -749,7 +833,7 @@ public final class SyncObject {
     int unresolved = 0;
     for (int i = 0; i < points.length; i++) {
       SyncPoint p = points[i];
-      Fence f = resolve(p.syncObject().state, p.point());
+      Fence f = p.syncObject().resolveNow(p.point());
       if (f == null) {
         if (!forSubmit) {
           throw new IllegalStateException(
@@ -840,6 +924,9 @@ public final class SyncObject {
   private @Nullable Fence addListener(Listener listener) {
     for (; ; ) {
       State s = state;
+      if (needsHead(s, listener.point)) {
+        s = built();
+      }
       Fence f = resolve(s, listener.point);
       if (f != null) {
         return f;
@@ -912,17 +999,24 @@ public final class SyncObject {
     State s = state;
     StringBuilder sb = new StringBuilder("syncobj[");
     Fence f = s.fence;
-    if (f == null) {
-      sb.append("empty");
-    } else if (s.lastSubmitted == 0) {
-      sb.append("binary fence=").append(f.describe());
-    } else {
+    if (s.lastSubmitted > 0) {
       sb.append("timeline submitted=")
           .append(s.lastSubmitted)
           .append(" signaled=")
           .append(signaledPoint(s))
-          .append(" head=")
-          .append(f.describe());
+          .append(" head=");
+      if (unbuilt(s)) {
+        sb.append("host signal, link not built yet");
+        if (f != null) {
+          sb.append(", over ").append(f.describe());
+        }
+      } else {
+        sb.append(Objects.requireNonNull(f).describe());
+      }
+    } else if (f == null) {
+      sb.append("empty");
+    } else {
+      sb.append("binary fence=").append(f.describe());
     }
     int listeners = 0;
     for (ListenerNode n = s.listeners; n != null; n = n.next) {
@@ -954,9 +1048,9 @@ public final class SyncObject {
     Fence f = s.fence;
     out.append("syncobj@").append(Integer.toHexString(System.identityHashCode(o))).append(": ");
     Diagnostics.Access access = Diagnostics.access();
-    if (f == null) {
+    if (f == null && s.lastSubmitted == 0) {
       out.append("empty\n");
-    } else if (s.lastSubmitted == 0 || !(f instanceof FenceChain)) {
+    } else if (f != null && (s.lastSubmitted == 0 || !(f instanceof FenceChain))) {
       out.append("binary\n");
       if (!access.isSignaledFlag(f)) {
         out.append("  fence active: ").append(Diagnostics.describe(f)).append('\n');

@@ -7,14 +7,18 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.fence4j.Fence;
+import org.fence4j.FenceChain;
+import org.fence4j.FenceError;
 import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**
- * The already-done paths: a wait whose points have all signaled, a host signal and a counter query.
- * They allocate nothing per call (counted with the thread's allocated-bytes counter, which counts
- * in the interpreter too, where no escape analysis hides an allocation) and keep every rule of the
- * full paths.
+ * The already-done paths: a wait whose points have all signaled, a host signal and a counter query
+ * (whose link is built only when someone needs the point's fence). They allocate nothing per call
+ * (counted with the thread's allocated-bytes counter, which counts in the interpreter too, where no
+ * escape analysis hides an allocation) and keep every rule of the full paths.
  */
 class SyncObjectFastPathTest {
 
@@ -132,5 +136,139 @@ class SyncObjectFastPathTest {
     obj.signal(2);
 
     assertThat(SyncObject.waitAll(List.of(obj.at(2)), Duration.ZERO)).isFalse();
+  }
+
+  @Test
+  void signal_hostSignalAndQueryNobodyLooksAt_buildNoLink() throws Exception {
+    SyncObject obj = SyncObject.create();
+    long[] point = {0};
+
+    long bytes =
+        allocatedBy(
+            () -> {
+              obj.signal(++point[0]);
+              if (obj.lastSignaledPoint() != point[0]) {
+                throw new AssertionError("counter behind");
+              }
+            });
+
+    // A link is 72 B or more; what is left is the object's new state.
+    assertThat(bytes / CALLS).isLessThan(64);
+  }
+
+  @Test
+  void fence_afterHostSignals_isSignaledLinkOfLastPoint() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+    obj.signal(3);
+
+    Fence head = obj.fence().orElseThrow();
+
+    assertThat(head).isInstanceOf(FenceChain.class);
+    assertThat(head.seqno()).isEqualTo(3);
+    assertThat(head.isSignaled()).isTrue();
+  }
+
+  @Test
+  void fence_askedTwiceAfterHostSignal_sameLink() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+
+    assertThat(obj.fence().orElseThrow()).isSameAs(obj.fence().orElseThrow());
+  }
+
+  @Test
+  void find_hostSignaledPointsOverPendingPoint_pendingUntilItSignals() {
+    SyncObject obj = SyncObject.create();
+    TestFence work = new TestFence();
+    obj.addPoint(1, work);
+    obj.signal(2);
+    obj.signal(3);
+
+    Fence second = obj.find(2).orElseThrow();
+    assertThat(obj.lastSignaledPoint()).isZero();
+    assertThat(second.isSignaled()).isFalse();
+
+    work.signal();
+    assertThat(second.isSignaled()).isTrue();
+    assertThat(obj.lastSignaledPoint()).isEqualTo(3);
+  }
+
+  @Test
+  void lastSignaledPoint_hostSignalsOverPendingPoint_followsIt() {
+    SyncObject obj = SyncObject.create();
+    TestFence work = new TestFence();
+    obj.addPoint(1, work);
+    obj.signal(2);
+
+    assertThat(obj.lastSignaledPoint()).isZero();
+    work.signal();
+    assertThat(obj.lastSignaledPoint()).isEqualTo(2);
+  }
+
+  @Test
+  void addPoint_afterHostSignals_newPointCoversOnlyItsOwnRange() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+    obj.signal(2);
+    obj.addPoint(4, new TestFence());
+
+    assertThat(obj.find(2).orElseThrow().isSignaled()).isTrue();
+    assertThat(obj.find(3).orElseThrow().isSignaled()).isFalse();
+    assertThat(((FenceChain) obj.find(4).orElseThrow()).prevSeqno()).isEqualTo(2);
+    assertThat(obj.lastSignaledPoint()).isEqualTo(2);
+  }
+
+  @Test
+  void whenSubmitted_hostSignalOfAwaitedPoint_completesWithSignaledLink() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+    CompletableFuture<Fence> future = obj.whenSubmitted(2);
+
+    obj.signal(2);
+
+    Fence link = future.getNow(null);
+    assertThat(link).isInstanceOf(FenceChain.class);
+    assertThat(link.seqno()).isEqualTo(2);
+    assertThat(link.isSignaled()).isTrue();
+  }
+
+  @Test
+  void describe_afterHostSignals_showsCounter() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+    obj.signal(2);
+
+    assertThat(obj.describe()).contains("timeline submitted=2 signaled=2");
+  }
+
+  @Test
+  void signal_unorderedAfterHostSignal_throwsAndLeavesObjectUnchanged() {
+    SyncObject obj = SyncObject.create();
+    obj.signal(2);
+
+    assertThatThrownBy(() -> obj.signal(2)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(obj.lastSubmittedPoint()).isEqualTo(2);
+    assertThat(obj.lastSignaledPoint()).isEqualTo(2);
+  }
+
+  @Test
+  void waitAll_pointZeroOfHostSignaledTimeline_done() throws Exception {
+    SyncObject obj = SyncObject.create();
+    obj.signal(1);
+
+    assertThat(SyncObject.waitAll(List.of(obj.at(0)), Duration.ZERO)).isTrue();
+  }
+
+  @Test
+  void find_hostSignalsAfterFailedPoint_reportItsError() {
+    SyncObject obj = SyncObject.create();
+    TestFence work = new TestFence();
+    obj.addPoint(1, work);
+    work.signal(FenceError.EIO);
+    obj.signal(2);
+    obj.signal(3);
+
+    assertThat(obj.find(3).orElseThrow().error()).contains(FenceError.EIO);
   }
 }
