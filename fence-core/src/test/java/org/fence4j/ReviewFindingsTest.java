@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,25 +59,27 @@ class ReviewFindingsTest {
   /** An armed any-array signaled directly holds no registration on its pending members. */
   @Test
   void anyArray_signaledDirectly_holdsNoRegistrationOnPendingMembers() {
-    Fence a = pending();
-    Fence b = pending();
-    FenceArray any = FenceArray.any(List.of(a, b));
-    any.enableSignaling();
-
-    assertThat(any.signal(FenceError.ECANCELED)).isTrue();
-
-    assertThat(Registrations.count(a) + Registrations.count(b)).isZero();
+    assertSignaledDirectlyHoldsNoRegistrationOnPendingMembers(FenceArray::any);
   }
 
   /** An armed all-array signaled directly holds no registration on its pending members. */
   @Test
   void allArray_signaledDirectly_holdsNoRegistrationOnPendingMembers() {
+    assertSignaledDirectlyHoldsNoRegistrationOnPendingMembers(FenceArray::all);
+  }
+
+  /**
+   * Arms an array of two pending members made by {@code kind}, signals it directly and checks that
+   * it holds no registration on its members.
+   */
+  private static void assertSignaledDirectlyHoldsNoRegistrationOnPendingMembers(
+      Function<List<Fence>, FenceArray> kind) {
     Fence a = pending();
     Fence b = pending();
-    FenceArray all = FenceArray.all(List.of(a, b));
-    all.enableSignaling();
+    FenceArray array = kind.apply(List.of(a, b));
+    array.enableSignaling();
 
-    assertThat(all.signal(FenceError.ECANCELED)).isTrue();
+    assertThat(array.signal(FenceError.ECANCELED)).isTrue();
 
     assertThat(Registrations.count(a) + Registrations.count(b)).isZero();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.fence4j.syncobj.TestSupport.LONG;
 import static org.fence4j.syncobj.TestSupport.SHORT;
 import static org.fence4j.syncobj.TestSupport.awaitBlocked;
+import static org.fence4j.syncobj.TestSupport.whileBlocked;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +31,9 @@ class SyncObjectWaitTest {
     Fence work = new TestFence();
     obj.addPoint(1, work);
 
-    try (Spawned<Boolean> waiter =
-        Spawned.start("waiter", () -> SyncObject.waitAll(List.of(obj.at(1)), LONG))) {
-      awaitBlocked(waiter);
-      work.signal();
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(
+            whileBlocked(() -> SyncObject.waitAll(List.of(obj.at(1)), LONG), () -> work.signal()))
+        .isTrue();
   }
 
   @Test
@@ -47,27 +44,21 @@ class SyncObjectWaitTest {
     Fence second = new TestFence();
     b.replace(second);
 
-    try (Spawned<Integer> waiter =
-        Spawned.start("waiter", () -> SyncObject.waitAny(List.of(a.at(1), b.at(0)), LONG))) {
-      awaitBlocked(waiter);
-      second.signal();
-
-      assertThat(waiter.join()).isEqualTo(1);
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAny(List.of(a.at(1), b.at(0)), LONG), () -> second.signal()))
+        .isEqualTo(1);
   }
 
   @Test
   void waitAll_forSubmitDelayedSubmitOfSignaledPoint_returnsTrue() throws Exception {
     SyncObject obj = SyncObject.create();
 
-    try (Spawned<Boolean> waiter =
-        Spawned.start(
-            "waiter", () -> SyncObject.waitAll(List.of(obj.at(1)), LONG, WaitFlag.FOR_SUBMIT))) {
-      awaitBlocked(waiter);
-      obj.signal(1);
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAll(List.of(obj.at(1)), LONG, WaitFlag.FOR_SUBMIT),
+                () -> obj.signal(1)))
+        .isTrue();
   }
 
   @Test
@@ -93,17 +84,13 @@ class SyncObjectWaitTest {
     SyncObject a = SyncObject.create();
     SyncObject b = SyncObject.create();
 
-    try (Spawned<Integer> waiter =
-        Spawned.start(
-            "waiter",
-            () ->
-                SyncObject.waitAny(
-                    List.of(a.at(3), b.at(2)), LONG, WaitFlag.FOR_SUBMIT, WaitFlag.AVAILABLE))) {
-      awaitBlocked(waiter);
-      b.addPoint(2, new TestFence());
-
-      assertThat(waiter.join()).isEqualTo(1);
-    }
+    assertThat(
+            whileBlocked(
+                () ->
+                    SyncObject.waitAny(
+                        List.of(a.at(3), b.at(2)), LONG, WaitFlag.FOR_SUBMIT, WaitFlag.AVAILABLE),
+                () -> b.addPoint(2, new TestFence())))
+        .isEqualTo(1);
   }
 
   @Test
@@ -114,15 +101,11 @@ class SyncObjectWaitTest {
     Fence work = new TestFence();
     b.addPoint(1, work);
 
-    try (Spawned<Integer> waiter =
-        Spawned.start(
-            "waiter",
-            () -> SyncObject.waitAny(List.of(a.at(1), b.at(1)), LONG, WaitFlag.FOR_SUBMIT))) {
-      awaitBlocked(waiter);
-      work.signal();
-
-      assertThat(waiter.join()).isEqualTo(1);
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAny(List.of(a.at(1), b.at(1)), LONG, WaitFlag.FOR_SUBMIT),
+                () -> work.signal()))
+        .isEqualTo(1);
   }
 
   @Test
@@ -174,14 +157,14 @@ class SyncObjectWaitTest {
     Fence original = new TestFence();
     obj.replace(original);
 
-    try (Spawned<Integer> waiter =
-        Spawned.start("waiter", () -> SyncObject.waitAny(List.of(obj.at(0)), LONG))) {
-      awaitBlocked(waiter);
-      obj.replace(new TestFence());
-      original.signal();
-
-      assertThat(waiter.join()).isZero();
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAny(List.of(obj.at(0)), LONG),
+                () -> {
+                  obj.replace(new TestFence());
+                  original.signal();
+                }))
+        .isZero();
   }
 
   /** The kernel's wait-all-snapshot: a signaled point reset and resubmitted still counts. */
@@ -194,16 +177,16 @@ class SyncObjectWaitTest {
     a.addPoint(1, first);
     b.addPoint(1, second);
 
-    try (Spawned<Boolean> waiter =
-        Spawned.start("waiter", () -> SyncObject.waitAll(List.of(a.at(1), b.at(1)), LONG))) {
-      awaitBlocked(waiter);
-      first.signal();
-      a.reset();
-      a.addPoint(1, new TestFence()); // never signals
-      second.signal();
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAll(List.of(a.at(1), b.at(1)), LONG),
+                () -> {
+                  first.signal();
+                  a.reset();
+                  a.addPoint(1, new TestFence()); // never signals
+                  second.signal();
+                }))
+        .isTrue();
   }
 
   /**
@@ -256,15 +239,14 @@ class SyncObjectWaitTest {
   void waitAll_forSubmitResetDuringWaitThenSubmit_returnsTrue() throws Exception {
     SyncObject obj = SyncObject.create();
 
-    try (Spawned<Boolean> waiter =
-        Spawned.start(
-            "waiter", () -> SyncObject.waitAll(List.of(obj.at(1)), LONG, WaitFlag.FOR_SUBMIT))) {
-      awaitBlocked(waiter);
-      obj.reset();
-      obj.signal(1);
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAll(List.of(obj.at(1)), LONG, WaitFlag.FOR_SUBMIT),
+                () -> {
+                  obj.reset();
+                  obj.signal(1);
+                }))
+        .isTrue();
   }
 
   @Test
@@ -288,23 +270,23 @@ class SyncObjectWaitTest {
       points.add(obj.at(1));
     }
 
-    try (Spawned<Boolean> waiter =
-        Spawned.start("waiter", () -> SyncObject.waitAll(points, LONG, WaitFlag.FOR_SUBMIT))) {
-      awaitBlocked(waiter);
-      List<Fence> fences = new ArrayList<>();
-      for (SyncObject obj : objects) {
-        Fence f = new TestFence();
-        fences.add(f);
-        obj.addPoint(1, f);
-      }
-      for (int i = 0; i < 8; i++) {
-        fences.get(i).signal();
-        objects.get(i).reset(); // after its signal: the wait already has the fence
-        objects.get(i).addPoint(1, new TestFence());
-      }
-
-      assertThat(waiter.join()).isTrue();
-    }
+    assertThat(
+            whileBlocked(
+                () -> SyncObject.waitAll(points, LONG, WaitFlag.FOR_SUBMIT),
+                () -> {
+                  List<Fence> fences = new ArrayList<>();
+                  for (SyncObject obj : objects) {
+                    Fence f = new TestFence();
+                    fences.add(f);
+                    obj.addPoint(1, f);
+                  }
+                  for (int i = 0; i < 8; i++) {
+                    fences.get(i).signal();
+                    objects.get(i).reset(); // after its signal: the wait already has the fence
+                    objects.get(i).addPoint(1, new TestFence());
+                  }
+                }))
+        .isTrue();
   }
 
   @Test

@@ -28,6 +28,25 @@ final class TestSupport {
         .until(() -> VirtualThreadWaits.isBlocked(spawned.thread()) || !spawned.thread().isAlive());
   }
 
+  /**
+   * Runs {@code wait} in a thread named {@code waiter}, runs {@code action} once that thread is
+   * blocked, and returns the wait's result (bounded join; the wait's failure is rethrown).
+   */
+  static <T> @Nullable T whileBlocked(Callable<T> wait, Action action) throws Exception {
+    try (Spawned<T> waiter = Spawned.start("waiter", wait)) {
+      awaitBlocked(waiter);
+      action.run();
+
+      return waiter.join();
+    }
+  }
+
+  /** A test step that may throw. */
+  @FunctionalInterface
+  interface Action {
+    void run() throws Exception;
+  }
+
   /** Runs the collector until every reference is cleared; fails after {@link #LONG}. */
   static void awaitCleared(List<? extends WeakReference<?>> refs) {
     await("referents collected")
