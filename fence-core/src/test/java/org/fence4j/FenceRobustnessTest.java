@@ -3,8 +3,6 @@ package org.fence4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,18 +177,8 @@ class FenceRobustnessTest {
    */
   @Test
   void signal_firstSignalsOfJvmNearStackLimit_libraryStaysUsable() throws Exception {
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String modulePath = System.getProperty("jdk.module.path", "");
-    String classPath = System.getProperty("java.class.path", "");
-    String path = modulePath.isEmpty() ? classPath : modulePath + File.pathSeparator + classPath;
-    Process process =
-        new ProcessBuilder(java, "-Xss512k", "-cp", path, StackLimitChild.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(out.trim()).endsWith("ok");
+    ChildJvm.Result child = ChildJvm.run(StackLimitChild.class, "-Xss512k");
+    assertThat(child.output().trim()).endsWith("ok");
   }
 
   /** A timed wait on a fence returns by its deadline while another thread signals it. */

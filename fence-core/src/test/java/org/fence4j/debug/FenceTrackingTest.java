@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.fence4j.ChildJvm;
 import org.fence4j.Fence;
 import org.fence4j.FenceArray;
 import org.fence4j.FenceChain;
@@ -479,20 +478,9 @@ class FenceTrackingTest {
   }
 
   private static String runChild(String value) throws Exception {
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String modulePath = System.getProperty("jdk.module.path", "");
-    String classPath = System.getProperty("java.class.path", "");
-    String path = modulePath.isEmpty() ? classPath : modulePath + File.pathSeparator + classPath;
-    Process process =
-        new ProcessBuilder(
-                java, "-Dfence4j.tracking=" + value, "-cp", path, StartUpChild.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(out).isZero();
-    return out.trim();
+    ChildJvm.Result child = ChildJvm.run(StartUpChild.class, "-Dfence4j.tracking=" + value);
+    assertThat(child.exitValue()).as(child.output()).isZero();
+    return child.output().trim();
   }
 
   private static PendingFence find(Fence fence) {
