@@ -33,9 +33,8 @@ class FenceAwaitTest {
    * Runs {@code wait} in a thread named {@code waiter}, signals {@code fence} once that thread is
    * parked on it, and returns what the wait returned (its failure is rethrown).
    */
-  private static @Nullable Boolean signalWhileParked(Fence fence, Callable<Boolean> wait)
-      throws Exception {
-    try (Spawned<Boolean> waiter = Spawned.start("waiter", wait)) {
+  private static <T> @Nullable T signalWhileParked(Fence fence, Callable<T> wait) throws Exception {
+    try (Spawned<T> waiter = Spawned.start("waiter", wait)) {
       awaitParkedOn(waiter.thread(), fence);
 
       fence.signal();
@@ -51,19 +50,12 @@ class FenceAwaitTest {
   @Test
   void await_signaledByAnotherThread_returns() throws Exception {
     Fence fence = ctx.next();
-    try (Spawned<Void> waiter =
-        Spawned.start(
-            "waiter",
-            () -> {
-              fence.await();
-              return null;
-            })) {
-      awaitParkedOn(waiter.thread(), fence);
-
-      fence.signal();
-
-      waiter.join();
-    }
+    signalWhileParked(
+        fence,
+        () -> {
+          fence.await();
+          return null;
+        });
   }
 
   /** await(Duration) returns true once another thread signals the fence. */
@@ -304,20 +296,15 @@ class FenceAwaitTest {
   @Test
   void awaitUninterruptibly_interruptedOnEntry_waitsAndKeepsFlag() throws Exception {
     Fence fence = ctx.next();
-    try (Spawned<String> waiter =
-        Spawned.start(
-            "waiter",
-            () -> {
-              Thread.currentThread().interrupt();
-              boolean signaled = fence.awaitUninterruptibly(LONG);
-              return signaled + " " + Thread.currentThread().isInterrupted();
-            })) {
-      awaitParkedOn(waiter.thread(), fence);
-
-      fence.signal();
-
-      assertThat(waiter.join()).isEqualTo("true true");
-    }
+    assertThat(
+            signalWhileParked(
+                fence,
+                () -> {
+                  Thread.currentThread().interrupt();
+                  boolean signaled = fence.awaitUninterruptibly(LONG);
+                  return signaled + " " + Thread.currentThread().isInterrupted();
+                }))
+        .isEqualTo("true true");
   }
 
   /** The forever variant of awaitUninterruptibly waits through interrupts and restores the flag. */
