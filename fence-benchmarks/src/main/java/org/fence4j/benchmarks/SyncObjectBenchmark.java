@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       ({@code signal(p)} + {@code lastSignaledPoint()}; {@code signal} + {@code value()}; {@code
  *       arrive()} + {@code getPhase()}). Nobody asks for the points' fences, so fence4j builds no
  *       link for them (a host-signaled point's link is built when first needed) and reads no clock;
- *       it installs a new state object with one CAS.
+ *       it advances the object's counter with one CAS.
  *   <li>{@code waitAll8}: wait for 8 points, one on each of 8 timelines, all already signaled (the
  *       call only has to find and check them).
  *   <li>{@code submitRoundTrip}: the benchmark thread waits for the next point before it exists

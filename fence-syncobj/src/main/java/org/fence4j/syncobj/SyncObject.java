@@ -146,6 +146,18 @@ public final class SyncObject {
    * so host signals never keep a link reachable; an M that failed is kept, so that the points
    * above it still report its error, as a link that collected it would.
    *
+   * Host runs: host signals with nothing built under them and nobody waiting (no listener at all)
+   * do not even replace the State. The first one installs a State holding a HostRun, a mutable
+   * counter (fence and listeners null, the counter in run.point); the next ones CAS run.point
+   * forward in place. Before anything replaces a State that holds a run, the run is sealed (the
+   * sign bit of run.point, set by CAS; permanent): settled() seals it and CASes in the equivalent
+   * plain State (no fence, lastSubmitted = the sealed point). So a host signal either lands before
+   * the seal, and the settled State counts it, or finds the run sealed and takes the ordinary path
+   * on the new State; no update is lost, and every mutator and every reader that needs more than
+   * the counter starts from settled(). Readers of the counter alone (lastSubmittedPoint,
+   * lastSignaledPoint, the waits' fast path) read run.point: every point of a run is
+   * host-signaled over nothing pending, so the counter is also the signaled point.
+   *
    * Garbage collection: FenceChain unlinks a link whose fence has signaled whenever a walk passes
    * it. addPoint walks the whole chain once every max(GC_MIN, live links at the last walk) points,
    * so the cost is amortized O(1) per point and at most about twice the pending links (plus
@@ -221,7 +233,7 @@ public final class SyncObject {
    */
   public void reset() {
     for (; ; ) {
-      State s = state;
+      State s = settled();
       if (casState(s, new State(null, 0L, new Generation(), s.listeners))) {
         return;
       }
@@ -238,7 +250,7 @@ public final class SyncObject {
 
   private void install(Fence f) {
     for (; ; ) {
-      State s = state;
+      State s = settled();
       State next = new State(f, 0L, new Generation(), ListenerNode.filter(s.listeners, 0L, false));
       if (casState(s, next)) {
         notifySubmitted(ListenerNode.filter(s.listeners, 0L, true), next);
@@ -283,13 +295,9 @@ public final class SyncObject {
    */
   private void add(long point, Fence f, boolean hostSignal) {
     for (; ; ) {
-      State s = state;
+      State s = settled();
       if (point <= s.lastSubmitted) {
-        throw new IllegalArgumentException(
-            "unordered point "
-                + point
-                + ": points must increase, the last submitted point is "
-                + s.lastSubmitted);
+        throw unordered(point, s.lastSubmitted);
       }
       ListenerNode kept = ListenerNode.filter(s.listeners, point, false);
       boolean binary = s.lastSubmitted == 0 && s.fence != null;
@@ -299,7 +307,11 @@ public final class SyncObject {
         if (under != null && under.status() == 1) {
           under = null; // it and every earlier point signaled without error: nothing to keep
         }
-        if (casState(s, new State(under, point, s.generation, kept))) {
+        State next =
+            under == null && kept == null
+                ? new State(s.generation, new HostRun(point)) // a host run (see the overview)
+                : new State(under, point, s.generation, kept);
+        if (casState(s, next)) {
           return;
         }
         continue;
@@ -336,8 +348,16 @@ public final class SyncObject {
     if (point == 0) {
       signal();
     } else {
-      add(point, Fence.stub(), true); // the shared stub, as the kernel's TIMELINE_SIGNAL does
+      HostRun run = state.run;
+      if (run == null || !run.advance(point)) {
+        add(point, Fence.stub(), true); // the shared stub, as the kernel's TIMELINE_SIGNAL does
+      }
     }
+  }
+
+  private static IllegalArgumentException unordered(long point, long last) {
+    return new IllegalArgumentException(
+        "unordered point " + point + ": points must increase, the last submitted point is " + last);
   }
 
   /**
@@ -354,6 +374,10 @@ public final class SyncObject {
   }
 
   private static long signaledPoint(State s) {
+    HostRun run = s.run;
+    if (run != null) {
+      return run.last(); // host-signaled points only
+    }
     if (s.lastSubmitted == 0) {
       return 0L;
     }
@@ -412,7 +436,7 @@ public final class SyncObject {
    * @return the last submitted point, 0 when none (binary view)
    */
   public long lastSubmittedPoint() {
-    return state.lastSubmitted;
+    return lastSubmitted(state);
   }
 
   /**
@@ -433,7 +457,7 @@ public final class SyncObject {
 
   /** The fence for {@code point} now, building an unbuilt head first if the point needs it. */
   private @Nullable Fence resolveNow(long point) {
-    State s = state;
+    State s = settled();
     return resolve(needsHead(s, point) ? built() : s, point);
   }
 
@@ -454,10 +478,31 @@ public final class SyncObject {
     return FenceChain.create(s.fence, Fence.stub(), s.lastSubmitted);
   }
 
+  /** The highest point added in {@code s} (a host run's counter, read once). */
+  private static long lastSubmitted(State s) {
+    HostRun run = s.run;
+    return run == null ? s.lastSubmitted : run.last();
+  }
+
+  /** The current state with no host run in it (a run is sealed first: see the overview). */
+  private State settled() {
+    for (; ; ) {
+      State s = state;
+      HostRun run = s.run;
+      if (run == null) {
+        return s;
+      }
+      State t = new State(null, run.seal(), s.generation, null);
+      if (casState(s, t)) {
+        return t;
+      }
+    }
+  }
+
   /** The current state with its head link built (built by CAS if it was not). */
   private State built() {
     for (; ; ) {
-      State s = state;
+      State s = settled();
       if (!unbuilt(s)) {
         return s;
       }
@@ -626,7 +671,7 @@ public final class SyncObject {
       replace(f);
       return;
     }
-    long last = state.lastSubmitted;
+    long last = lastSubmitted(state);
     if (point <= last) { // checked here too, so that nothing is merged for nothing
       throw new IllegalArgumentException(
           "unordered point "
@@ -806,6 +851,10 @@ public final class SyncObject {
    * once a query has seen the point signaled, else the query itself, which raises the floor.
    */
   private static boolean isDoneNow(State s, long point, boolean available) {
+    HostRun run = s.run;
+    if (run != null) {
+      return point != 0 && point <= run.last(); // host-signaled points only
+    }
     if (point == 0) {
       Fence f = s.fence; // an unbuilt head: the full wait builds it
       return f != null && !unbuilt(s) && (available || f.isSignaled());
@@ -923,7 +972,7 @@ public final class SyncObject {
    */
   private @Nullable Fence addListener(Listener listener) {
     for (; ; ) {
-      State s = state;
+      State s = settled();
       if (needsHead(s, listener.point)) {
         s = built();
       }
@@ -999,13 +1048,14 @@ public final class SyncObject {
     State s = state;
     StringBuilder sb = new StringBuilder("syncobj[");
     Fence f = s.fence;
-    if (s.lastSubmitted > 0) {
+    long last = lastSubmitted(s);
+    if (last > 0) {
       sb.append("timeline submitted=")
-          .append(s.lastSubmitted)
+          .append(last)
           .append(" signaled=")
-          .append(signaledPoint(s))
+          .append(s.run != null ? last : signaledPoint(s))
           .append(" head=");
-      if (unbuilt(s)) {
+      if (s.run != null || unbuilt(s)) {
         sb.append("host signal, link not built yet");
         if (f != null) {
           sb.append(", over ").append(f.describe());
@@ -1048,7 +1098,9 @@ public final class SyncObject {
     Fence f = s.fence;
     out.append("syncobj@").append(Integer.toHexString(System.identityHashCode(o))).append(": ");
     Diagnostics.Access access = Diagnostics.access();
-    if (f == null && s.lastSubmitted == 0) {
+    if (s.run != null) {
+      out.append("timeline submitted=").append(s.run.last()).append('\n');
+    } else if (f == null && s.lastSubmitted == 0) {
       out.append("empty\n");
     } else if (f != null && (s.lastSubmitted == 0 || !(f instanceof FenceChain))) {
       out.append("binary\n");
@@ -1102,6 +1154,9 @@ public final class SyncObject {
     final Generation generation;
     final @Nullable ListenerNode listeners;
 
+    /** A host run's counter (fence and listeners are then null); see the overview. */
+    final @Nullable HostRun run;
+
     State(
         @Nullable Fence fence,
         long lastSubmitted,
@@ -1111,6 +1166,76 @@ public final class SyncObject {
       this.lastSubmitted = lastSubmitted;
       this.generation = generation;
       this.listeners = listeners;
+      this.run = null;
+    }
+
+    /** A state of a host run: nothing built, nobody waiting, the counter in {@code run}. */
+    State(Generation generation, HostRun run) {
+      this.fence = null;
+      this.lastSubmitted = 0L; // read through lastSubmitted(State)
+      this.generation = generation;
+      this.listeners = null;
+      this.run = run;
+    }
+  }
+
+  /**
+   * The counter of a host run (see the overview): advanced in place by CAS, sealed (sign bit)
+   * before any new state replaces the one holding it, and never advanced after.
+   */
+  private static final class HostRun {
+    private static final long SEALED = Long.MIN_VALUE;
+
+    /** The last host-signaled point, with {@link #SEALED} set once sealed. */
+    volatile long point;
+
+    HostRun(long point) {
+      this.point = point;
+    }
+
+    /** The last point of the run, sealed or not. */
+    long last() {
+      return point & Long.MAX_VALUE;
+    }
+
+    /**
+     * Moves the counter to {@code to}; false (and nothing changed) if the run is sealed.
+     *
+     * @throws IllegalArgumentException if {@code to} is not above the counter
+     */
+    boolean advance(long to) {
+      for (; ; ) {
+        long p = point;
+        if (p < 0) {
+          return false;
+        }
+        if (to <= p) {
+          throw unordered(to, p);
+        }
+        if (POINT.compareAndSet(this, p, to)) {
+          return true;
+        }
+      }
+    }
+
+    /** Seals the run (idempotent) and returns its last point. */
+    long seal() {
+      for (; ; ) {
+        long p = point;
+        if (p < 0 || POINT.compareAndSet(this, p, p | SEALED)) {
+          return p & Long.MAX_VALUE;
+        }
+      }
+    }
+
+    private static final VarHandle POINT;
+
+    static {
+      try {
+        POINT = MethodHandles.lookup().findVarHandle(HostRun.class, "point", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
     }
   }
 

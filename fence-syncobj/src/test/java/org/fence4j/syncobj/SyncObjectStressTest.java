@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -170,6 +171,71 @@ class SyncObjectStressTest {
 
     assertThat(failures).isEmpty();
     assertThat(obj.describe()).doesNotContain("waitingForSubmit");
+  }
+
+  /**
+   * One thread host-signals points in order while others keep asking for the fences and registering
+   * futures for points not signaled yet (each of which ends a run of in-place counter updates): no
+   * host signal is lost, the counter never goes down, every future completes with the point's link.
+   */
+  @Test
+  void hostSignalsRacingFenceLookupsAndFutures_noSignalLostAndEveryFutureCompletes()
+      throws Exception {
+    SyncObject obj = SyncObject.create();
+    int points = 20 * POINTS;
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    Queue<CompletableFuture<Fence>> futures = new ConcurrentLinkedQueue<>();
+    CountDownLatch producerDone = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    CountDownLatch start = new CountDownLatch(1);
+    threads.add(
+        thread(
+            failures,
+            start,
+            () -> {
+              for (int p = 1; p <= points; p++) {
+                obj.signal(p);
+                if (obj.lastSubmittedPoint() < p) {
+                  throw new AssertionError("host signal of point " + p + " lost");
+                }
+              }
+              producerDone.countDown();
+            }));
+    for (int r = 0; r < 2; r++) {
+      threads.add(
+          thread(
+              failures,
+              start,
+              () -> {
+                long seen = 0;
+                // while the producer runs, bounded by iterations all the same
+                for (int i = 0; i < 10 * points && producerDone.getCount() > 0; i++) {
+                  long submitted = obj.lastSubmittedPoint();
+                  if (submitted < seen) {
+                    throw new AssertionError("counter went from " + seen + " to " + submitted);
+                  }
+                  seen = submitted;
+                  if (i % 64 == 0 && submitted < points) {
+                    futures.add(obj.whenSubmitted(submitted + 1));
+                  } else {
+                    obj.fence(); // ends the current run of in-place counter updates
+                  }
+                }
+              }));
+    }
+
+    start.countDown();
+    joinAll(threads);
+
+    assertThat(failures).isEmpty();
+    assertThat(obj.lastSubmittedPoint()).isEqualTo(points);
+    assertThat(obj.lastSignaledPoint()).isEqualTo(points);
+    assertThat(obj.fence().orElseThrow().seqno()).isEqualTo(points);
+    for (CompletableFuture<Fence> future : futures) {
+      assertThat(future.getNow(null))
+          .isNotNull()
+          .satisfies(f -> assertThat(f.isSignaled()).isTrue());
+    }
   }
 
   private static Fence awaitFence(AtomicReferenceArray<Fence> fences, int p) {
