@@ -231,6 +231,19 @@ class FenceRobustnessTest {
     boolean await() throws Exception;
   }
 
+  /**
+   * {@code fence.await(LONG)} for a callback, which cannot throw InterruptedException: on an
+   * interrupt it restores the flag and returns null.
+   */
+  private static @Nullable Boolean awaitInCallback(Fence fence) {
+    try {
+      return fence.await(LONG);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   /** Parks until interrupted, then signals {@code fence}. */
   private static Void awaitParkedThenSignal(Fence fence) {
     while (!Thread.interrupted()) {
@@ -292,14 +305,7 @@ class FenceRobustnessTest {
     Fence a = ctx.next();
     Fence b = ctx.next();
     AtomicReference<Boolean> awaited = new AtomicReference<>();
-    a.addCallback(
-        f -> {
-          try {
-            awaited.set(b.await(LONG));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    a.addCallback(f -> awaited.set(awaitInCallback(b)));
     a.addCallback(f -> b.signal());
     a.signal();
     assertThat(awaited.get()).isTrue();
@@ -332,9 +338,7 @@ class FenceRobustnessTest {
           waitingThread.set(Thread.currentThread());
           inWait.set(true);
           try {
-            awaited.set(b.await(LONG));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            awaited.set(awaitInCallback(b));
           } finally {
             inWait.set(false);
           }
@@ -372,9 +376,7 @@ class FenceRobustnessTest {
           lock.lock();
           try {
             c.signal();
-            awaited.set(b.await(LONG));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            awaited.set(awaitInCallback(b));
           } finally {
             lock.unlock();
           }
@@ -414,11 +416,7 @@ class FenceRobustnessTest {
     trigger.addCallback(
         f -> {
           cause.signal();
-          try {
-            awaited.set(target.await(LONG));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          awaited.set(awaitInCallback(target));
         });
     trigger.signal();
     return awaited.get();
@@ -435,11 +433,7 @@ class FenceRobustnessTest {
     List<String> ran = new CopyOnWriteArrayList<>();
     a.addCallback(
         f -> {
-          try {
-            b.await(LONG);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          awaitInCallback(b);
           ran.add("waiter");
         });
     a.addCallback(f -> b.signal());
@@ -480,11 +474,7 @@ class FenceRobustnessTest {
     Fence b = ctx.next();
     a.addCallback(
         f -> {
-          try {
-            b.await(LONG); // hands the next callback off, which signals b
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          awaitInCallback(b); // hands the next callback off, which signals b
         });
     a.addCallback(
         f -> {
@@ -505,14 +495,7 @@ class FenceRobustnessTest {
     Fence a = ctx.next();
     Fence b = ctx.next();
     List<Integer> order = new CopyOnWriteArrayList<>();
-    a.addCallback(
-        f -> {
-          try {
-            b.await(LONG);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    a.addCallback(f -> awaitInCallback(b));
     a.addCallback(f -> b.signal());
     for (int i = 0; i < 50; i++) {
       int n = i;
