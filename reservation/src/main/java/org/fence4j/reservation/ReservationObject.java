@@ -112,21 +112,43 @@ public final class ReservationObject {
    * Overview:
    * State is one volatile reference, "slots", to an array holding the entries interleaved: slot 2i
    * is entry i's fence, slot 2i+1 its usage (no object per entry). The stored entries are the
-   * prefix of the array up to the first null fence slot (or its end). Readers read "slots" once
-   * and scan that prefix: lock-free, never torn.
+   * prefix of the array up to the first null fence slot (or its end). Readers scan that prefix
+   * lock-free and validate the scan against a seqcount (below): never torn, never a mix.
    *
-   * Publication. Every change but an append builds a fresh array, fills it completely and
-   * publishes it with the volatile write of "slots" (release/acquire: a reader that reads the new
-   * array sees its contents). An append (as the kernel's RCU list) writes the two slots past the
-   * prefix of the current array: the usage with a plain store, then the fence with a release
-   * store; readers load fence slots with acquire, so a reader that sees the fence sees its usage
-   * and everything the writer did before (the class's memory consistency rule). A reader that
-   * loaded the array before the append may see the new entry or not; either way it sees the
-   * entries as they stood at one instant, before or after that append, because an append only
-   * makes the slot right after the prefix non-null. Invariants: a non-null slot of a published
-   * array is never written again, and fence slots become non-null in index order (appends are
-   * made in order, under the lock). A reader that scans twice (fences, awaitSuccess) fixes the
-   * prefix length in its first scan and keeps to it.
+   * Publication, three ways. (1) Rebuilds (compaction, growth, exclusive add, copy, replaceFences,
+   * and a replacement while a reader asked writers to copy) fill a fresh array completely and
+   * publish it with the volatile write of "slots" (release/acquire: a reader that reads the new
+   * array sees its contents); the old array is never written again. (2) An append (as the
+   * kernel's RCU list) writes the two slots past the prefix of the current array: the usage, then
+   * the fence with a release store; readers load fence slots with acquire, so a reader that sees
+   * the fence sees its usage and everything the writer did before (the class's memory consistency
+   * rule). An append only makes the slot right after the prefix non-null, so a scan that sees it
+   * or not sees the entries as they stood at one instant, before or after it (the version is not
+   * touched). (3) A replacement (addFence, addSharedFence) stores the entry in place, inside a
+   * seqcount write section (storeInPlace): "version" is even while the entries are stable; the
+   * writer makes it odd (opaque store), VarHandle.storeStoreFence, stores the usage (opaque) and
+   * the fence (release), then makes it even again (release store). Nothing in between calls out
+   * or can throw, so a writer cannot wedge readers (the kernel's seqcount, same rule).
+   *
+   * Readers (Boehm's seqlock reader): v = version with acquire (waiting out an odd value: spin,
+   * then yield), read "slots", scan (fence slots acquire, usage slots opaque), then
+   * VarHandle.loadLoadFence and read the version again; equal means no in-place store overlapped
+   * the scan, so what it saw is the entries at one instant (appends aside, see (2)); else scan
+   * again. Why it holds: a scan that read any slot written inside a write section read a value
+   * stored after the writer's odd store and storeStoreFence; the reader's loadLoadFence orders
+   * its version re-read after that load, so the re-read sees the odd value or later, never v.
+   * A write section that ended before the first read is seen whole (acquire on the even store).
+   * Scans call fence code (isSignaled, status) only for answers they throw away when invalid;
+   * everything with effects (waiting, setDeadline, describe, throwing a failure) runs after the
+   * validation on what the valid scan collected. So a consumer that sees producer 2's
+   * replacement also sees producer 1's earlier one, and never a new fence with an old usage.
+   * Progress: a reader whose scan fails OPTIMISTIC_READS times (a large object under a stream
+   * of replacements) increments "copyReaders"; a writer reads it (volatile) before each
+   * replacement and, while it is non-zero, rebuilds instead (1). By the total order of volatile
+   * accesses, only a replacement that read it before the increment can still store in place, at
+   * most one (writers are serialized), so the reader finishes within two more scans; it
+   * decrements when done. Invariants: a non-null fence slot never becomes null again in the same
+   * array, fence slots become non-null in index order, and only lock holders write slots.
    *
    * Writers hold the WwMutex (checked: owner thread == current thread) and keep "count" (entries
    * in the current array) and "reserved" (free reserved slots) in plain fields: only the lock
@@ -134,7 +156,8 @@ public final class ReservationObject {
    * slots plainly (they wrote them, or took them over with the lock).
    *
    * Capacity invariant (under the lock): slots.length / 2 >= count + reserved, so adding a fence
-   * after reserveFences() never allocates unless it replaces an entry (a fresh array).
+   * after reserveFences() never allocates (a replacement stores in place) unless a reader has
+   * asked writers to copy, or the add builds the context index (see below).
    *
    * Storage follows the live entries: reserveFences drops signaled entries and rebuilds the
    * array when it must compact, grow, or is more than SHRINK_FACTOR times too long for the live
@@ -155,7 +178,8 @@ public final class ReservationObject {
    *
    * Readers' answers: the unsignaled fences of one state for a usage can only shrink (signaled is
    * final), so fences(usage) keeps its answer in "answers" (by usage ordinal) and returns it again
-   * while it is current: computed from the current array, no entry appended past the prefix it
+   * while it is current: computed from the current array at the current version (nothing stored
+   * in place since: the version is a long, it never wraps), no entry appended past the prefix it
    * saw, none of its fences signaled since. The cache is racy: readers store answers with plain
    * writes, and a reader that misses another's answer computes its own; safe because an answer is
    * immutable with final fields. An answer keeps the array it was computed from reachable, so
@@ -219,21 +243,28 @@ public final class ReservationObject {
    * records the state it was computed from (the array and the length of its prefix).
    */
   private static final class Unsignaled extends AbstractList<Fence> implements RandomAccess {
-    private static final Unsignaled NONE = new Unsignaled(new Fence[0], new @Nullable Object[0], 0);
+    private static final Unsignaled NONE =
+        new Unsignaled(new Fence[0], new @Nullable Object[0], 0, -1L);
 
     final Fence[] fences; // never written after construction
     final @Nullable Object[] source;
     final int stored;
+    final long version;
 
-    Unsignaled(Fence[] fences, @Nullable Object[] source, int stored) {
+    Unsignaled(Fence[] fences, @Nullable Object[] source, int stored, long version) {
       this.fences = fences;
       this.source = source;
       this.stored = stored;
+      this.version = version;
     }
 
-    /** Still the answer for {@code slots}: same array, nothing appended, nothing signaled. */
-    boolean isCurrentFor(@Nullable Object[] slots) {
+    /**
+     * Still the answer for {@code slots} at version {@code v}: same array, nothing replaced in
+     * place, nothing appended, nothing signaled.
+     */
+    boolean isCurrentFor(@Nullable Object[] slots, long v) {
       return source == slots
+          && version == v
           && (stored == slots.length >> 1 || fenceAt(slots, stored) == null)
           && isCurrent();
     }
@@ -265,12 +296,16 @@ public final class ReservationObject {
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
   private static final VarHandle RESOURCE_QUEUE;
+  private static final VarHandle VERSION;
+  private static final VarHandle COPY_READERS;
 
   static {
     try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
       RESOURCE_QUEUE =
-          MethodHandles.lookup()
-              .findVarHandle(ReservationObject.class, "resourceQueue", ResourceQueue.class);
+          lookup.findVarHandle(ReservationObject.class, "resourceQueue", ResourceQueue.class);
+      VERSION = lookup.findVarHandle(ReservationObject.class, "version", long.class);
+      COPY_READERS = lookup.findVarHandle(ReservationObject.class, "copyReaders", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -282,6 +317,12 @@ public final class ReservationObject {
   /** Up to this many entries, addFence scans them all; above, it uses the context index. */
   static final int INDEX_MIN = 8;
 
+  /** Scans a reader validates optimistically before it asks writers to copy instead. */
+  private static final int OPTIMISTIC_READS = 4;
+
+  /** Spins of a reader waiting out an in-place store before it yields instead. */
+  private static final int SPINS = 64;
+
   /** An array longer than this many times what it must hold is reallocated smaller. */
   private static final int SHRINK_FACTOR = 4;
 
@@ -291,6 +332,20 @@ public final class ReservationObject {
 
   /** The entries, interleaved (fence, usage); see the overview. */
   private volatile @Nullable Object[] slots = EMPTY;
+
+  /**
+   * The seqcount of in-place replacements (through VERSION only): even while the entries are
+   * stable, odd while a writer stores one entry in place; see the overview.
+   */
+  @SuppressWarnings("UnusedVariable") // accessed through VERSION
+  private long version;
+
+  /**
+   * Readers that failed to validate OPTIMISTIC_READS scans in a row and asked writers to replace by
+   * copying until they are done (through COPY_READERS; writers read it as a volatile).
+   */
+  @SuppressWarnings("UnusedVariable") // accessed through COPY_READERS
+  private int copyReaders;
 
   private int count; // guarded by mutex; entries stored in slots
   private int reserved; // guarded by mutex; free reserved slots
@@ -765,15 +820,15 @@ public final class ReservationObject {
   public void copyFencesFrom(ReservationObject src) {
     Objects.requireNonNull(src, "src");
     checkLocked();
-    @Nullable Object[] from = src.slots; // read as a reader: src may be written meanwhile
-    int n = stored(from);
+    @Nullable Object[] from = snapshot(src); // read as a reader: src may be written meanwhile
+    int n = from.length >> 1;
     @Nullable Object[] live = new @Nullable Object[n << 1];
     int j = 0;
     for (int i = 0; i < n; i++) {
-      Fence f = fenceAt(from, i);
-      if (f != null && !f.isSignaled()) { // non-null below the prefix length read
+      Fence f = storedFence(from, i);
+      if (!f.isSignaled()) {
         live[j << 1] = f;
-        live[(j << 1) + 1] = usageAt(from, i);
+        live[(j << 1) + 1] = storedUsage(from, i);
         j++;
       }
     }
@@ -931,38 +986,50 @@ public final class ReservationObject {
    */
   public List<Fence> fences(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    return unsignaled(slots, usage);
+    return unsignaled(usage);
   }
 
-  /** The answer of {@code fences(usage)} for the entries of {@code a}, kept while current. */
+  /** The answer of {@code fences(usage)}, kept while current. */
   @SuppressWarnings("EnumOrdinal") // answers are indexed by usage, USAGES = Usage.values().length
-  private Unsignaled unsignaled(@Nullable Object[] a, Usage usage) {
-    @Nullable Unsignaled @Nullable [] known = answers;
-    if (known != null) {
-      Unsignaled answer = known[usage.ordinal()];
-      if (answer != null && answer.isCurrentFor(a)) {
+  private Unsignaled unsignaled(Usage usage) {
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = beginRead(attempt);
+        @Nullable Object[] a = slots;
+        @Nullable Unsignaled @Nullable [] known = answers;
+        if (known != null) {
+          Unsignaled answer = known[usage.ordinal()];
+          if (answer != null && answer.isCurrentFor(a, v)) {
+            return answer; // computed at version v: nothing stored in place since
+          }
+        }
+        int n = stored(a); // the state answered: this prefix, whatever is appended meanwhile
+        Fence[] out = new Fence[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          Fence f = fenceAt(a, i);
+          if (f != null && usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+            out[m++] = f;
+          }
+        }
+        if (!validRead(v)) {
+          continue;
+        }
+        if (m == 0) {
+          return Unsignaled.NONE; // not kept: checking it would cost what computing it costs
+        }
+        Unsignaled answer = new Unsignaled(m == n ? out : Arrays.copyOf(out, m), a, n, v);
+        if (known == null) {
+          known = new Unsignaled[USAGES];
+          answers = known;
+        }
+        known[usage.ordinal()] = answer;
         return answer;
       }
+    } finally {
+      endRead(attempt);
     }
-    int n = stored(a); // the state answered: this prefix, whatever is appended meanwhile
-    Fence[] out = new Fence[n];
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f != null && usage.covers(usageAt(a, i)) && !f.isSignaled()) {
-        out[m++] = f;
-      }
-    }
-    if (m == 0) {
-      return Unsignaled.NONE; // not kept: checking it would cost what computing it costs
-    }
-    Unsignaled answer = new Unsignaled(m == n ? out : Arrays.copyOf(out, m), a, n);
-    if (known == null) {
-      known = new Unsignaled[USAGES];
-      answers = known;
-    }
-    known[usage.ordinal()] = answer;
-    return answer;
   }
 
   /**
@@ -979,21 +1046,36 @@ public final class ReservationObject {
    */
   public @Nullable Fence singleton(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    @Nullable Object[] a = slots;
-    Fence only = null;
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
-      }
-      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
-        if (only != null) {
-          return several(unsignaled(a, usage)); // same array; some may have signaled since
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = beginRead(attempt);
+        @Nullable Object[] a = slots;
+        Fence only = null;
+        boolean more = false;
+        for (int i = 0, n = a.length >> 1; i < n; i++) {
+          Fence f = fenceAt(a, i);
+          if (f == null) {
+            break;
+          }
+          if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+            if (only != null) {
+              more = true;
+              break;
+            }
+            only = f;
+          }
         }
-        only = f;
+        if (more) {
+          return several(unsignaled(usage)); // a later snapshot; some may have signaled since
+        }
+        if (validRead(v)) {
+          return only; // none or one: no allocation
+        }
       }
+    } finally {
+      endRead(attempt);
     }
-    return only; // none or one: no allocation
   }
 
   private static @Nullable Fence several(List<Fence> fences) {
@@ -1062,13 +1144,11 @@ public final class ReservationObject {
    */
   public void setDeadline(Usage usage, long deadlineNanos) {
     Objects.requireNonNull(usage, "usage");
-    @Nullable Object[] a = slots;
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
-      }
-      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+    Object set = waitSet(usage, false);
+    if (set instanceof Fence) {
+      ((Fence) set).setDeadline(deadlineNanos);
+    } else if (set instanceof Fence[]) {
+      for (Fence f : (Fence[]) set) {
         f.setDeadline(deadlineNanos);
       }
     }
@@ -1083,27 +1163,15 @@ public final class ReservationObject {
    * @return the exclusive fence, or {@code null}
    */
   public @Nullable Fence exclusiveFence() {
-    @Nullable Object[] a = slots;
-    Fence first = null;
-    List<Fence> writes = null; // only when there are several
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
-      }
-      if (usageAt(a, i) == Usage.WRITE) {
-        if (first == null) {
-          first = f;
-        } else {
-          if (writes == null) {
-            writes = new ArrayList<>();
-            writes.add(first);
-          }
-          writes.add(f);
-        }
-      }
+    List<Fence> writes = storedFences(Usage.WRITE, true);
+    switch (writes.size()) {
+      case 0:
+        return null;
+      case 1:
+        return writes.get(0);
+      default:
+        return Fences.merge(writes);
     }
-    return writes == null ? first : Fences.merge(writes);
   }
 
   /**
@@ -1113,18 +1181,7 @@ public final class ReservationObject {
    * @return an unmodifiable list, in storage order
    */
   public List<Fence> sharedFences() {
-    @Nullable Object[] a = slots;
-    List<Fence> out = new ArrayList<>();
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
-      }
-      if (usageAt(a, i) == Usage.READ) {
-        out.add(f);
-      }
-    }
-    return Collections.unmodifiableList(out);
+    return Collections.unmodifiableList(storedFences(Usage.READ, true));
   }
 
   /**
@@ -1136,16 +1193,15 @@ public final class ReservationObject {
    * @return the description
    */
   public String describe() {
-    @Nullable Object[] a = slots;
-    int n = stored(a);
+    @Nullable Object[] entries = snapshot(this);
+    int n = entries.length >> 1;
     StringBuilder sb = new StringBuilder(name).append(": ");
     sb.append(n == 0 ? "no" : String.valueOf(n)).append(n == 1 ? " fence" : " fences");
     appendLockState(sb);
     for (int i = 0; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f != null) { // non-null below the prefix length read
-        sb.append("\n  ").append(usageAt(a, i).label()).append(" fence: ").append(f.describe());
-      }
+      Fence f = storedFence(entries, i);
+      sb.append("\n  ").append(storedUsage(entries, i).label()).append(" fence: ");
+      sb.append(f.describe());
     }
     return sb.toString();
   }
@@ -1193,17 +1249,29 @@ public final class ReservationObject {
    * and one fence).
    */
   @Nullable Fence firstUnsignaled(Usage usage) {
-    @Nullable Object[] a = slots;
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = beginRead(attempt);
+        @Nullable Object[] a = slots;
+        Fence first = null;
+        for (int i = 0, n = a.length >> 1; i < n; i++) {
+          Fence f = fenceAt(a, i);
+          if (f == null) {
+            break;
+          }
+          if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+            first = f;
+            break;
+          }
+        }
+        if (validRead(v)) {
+          return first;
+        }
       }
-      if (usage.covers(usageAt(a, i)) && !f.isSignaled()) {
-        return f;
-      }
+    } finally {
+      endRead(attempt);
     }
-    return null;
   }
 
   /**
@@ -1211,18 +1279,62 @@ public final class ReservationObject {
    * (for diagnosis: the caller reads their flags).
    */
   List<Fence> storedFences(Usage usage) {
-    @Nullable Object[] a = slots;
-    List<Fence> out = new ArrayList<>();
-    for (int i = 0, n = a.length >> 1; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null) {
-        break;
+    return storedFences(usage, false);
+  }
+
+  /**
+   * The stored fences with usage {@code usage} ({@code exactly}) or covered by it, signaled or not,
+   * from one consistent snapshot, without running any fence code.
+   */
+  private List<Fence> storedFences(Usage usage, boolean exactly) {
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = beginRead(attempt);
+        @Nullable Object[] a = slots;
+        List<Fence> out = new ArrayList<>();
+        for (int i = 0, n = a.length >> 1; i < n; i++) {
+          Fence f = fenceAt(a, i);
+          if (f == null) {
+            break;
+          }
+          Usage u = usageAt(a, i);
+          if (exactly ? u == usage : usage.covers(u)) {
+            out.add(f);
+          }
+        }
+        if (validRead(v)) {
+          return out;
+        }
       }
-      if (usage.covers(usageAt(a, i))) {
-        out.add(f);
-      }
+    } finally {
+      endRead(attempt);
     }
-    return out;
+  }
+
+  /**
+   * The entries of {@code obj} as they stood at one instant, interleaved (fence, usage) in a
+   * completely filled array, signaled ones included, without running any fence code.
+   */
+  private static @Nullable Object[] snapshot(ReservationObject obj) {
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = obj.beginRead(attempt);
+        @Nullable Object[] a = obj.slots;
+        int n = stored(a);
+        @Nullable Object[] copy = new @Nullable Object[n << 1];
+        for (int i = 0; i < n; i++) {
+          copy[i << 1] = fenceAt(a, i); // non-null below the prefix length read
+          copy[(i << 1) + 1] = usageAt(a, i);
+        }
+        if (obj.validRead(v)) {
+          return copy;
+        }
+      }
+    } finally {
+      obj.endRead(attempt);
+    }
   }
 
   /** Number of stored entries, signaled ones included (for tests). */
@@ -1264,9 +1376,12 @@ public final class ReservationObject {
     return (Fence) SLOTS.getAcquire(a, i << 1);
   }
 
-  /** Entry {@code i}'s usage, for a reader that has seen the entry's fence through fenceAt. */
+  /**
+   * Entry {@code i}'s usage, for a reader that has seen the entry's fence through fenceAt (never
+   * null then); opaque, as the in-place store (see the overview).
+   */
   private static Usage usageAt(@Nullable Object[] a, int i) {
-    return (Usage) Objects.requireNonNull(a[(i << 1) + 1]);
+    return (Usage) Objects.requireNonNull(SLOTS.getOpaque(a, (i << 1) + 1));
   }
 
   /** Entry {@code i}'s fence, for the writer ({@code i < count}). */
@@ -1369,43 +1484,26 @@ public final class ReservationObject {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    @Nullable Object[] a = slots; // the fences present when the call starts; scanned, not copied
-    int n = 0; // the prefix scanned now: entries appended later are not waited for
-    int pending = 0;
-    int firstPending = -1;
-    for (int max = a.length >> 1; n < max; n++) {
-      Fence f = fenceAt(a, n);
-      if (f == null) {
-        break;
-      }
-      if (usage.covers(usageAt(a, n)) && !f.isSignaled()) {
-        if (firstPending < 0) {
-          firstPending = n;
-        }
-        pending++;
-      }
-    }
-    if (pending == 0) {
+    Object set = waitSet(usage, false); // the fences pending at one instant of the call's start
+    if (set == null) {
       return true;
     }
-    if (nanos == 0L) { // a poll: each covered fence polled (never blocks, no diagnosis)
-      for (int i = firstPending; i < n; i++) {
-        Fence f = fenceAt(a, i);
-        if (f != null && usage.covers(usageAt(a, i)) && !f.await(0L, TimeUnit.NANOSECONDS)) {
+    if (nanos == 0L) { // a poll: each pending fence polled (never blocks, no diagnosis)
+      for (int i = 0, n = sizeOf(set); i < n; i++) {
+        if (!memberOf(set, i).await(0L, TimeUnit.NANOSECONDS)) {
           return false;
         }
       }
       return true;
     }
-    if (pending == 1) {
+    if (set instanceof Fence) {
       // One fence: its own wait is the call's one diagnosed wait (one JFR event), no array.
-      return storedFence(a, firstPending).await(nanos, TimeUnit.NANOSECONDS);
+      return ((Fence) set).await(nanos, TimeUnit.NANOSECONDS);
     }
     long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
     // One blocking wait for the whole call, fence-core's wait-for-all loop: one signaling-path
     // check, the thread a waiter of each pending fence, one JFR event.
-    return Diagnostics.access()
-        .awaitAll(pendingFences(a, n, usage, firstPending, pending), nanos, deadline);
+    return Diagnostics.access().awaitAll((Fence[]) set, nanos, deadline);
   }
 
   private void awaitSuccessNanos(Usage usage, long nanos)
@@ -1413,57 +1511,21 @@ public final class ReservationObject {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    @Nullable Object[] a = slots; // the fences present when the call starts; scanned, not copied
-    int n = 0; // the prefix scanned now: entries appended later are not waited for
-    int pending = 0;
-    int firstPending = -1;
-    for (int max = a.length >> 1; n < max; n++) {
-      Fence f = fenceAt(a, n);
-      if (f == null) {
-        break;
-      }
-      if (!usage.covers(usageAt(a, n))) {
-        continue;
-      }
-      int status = f.status();
-      if (status < 0) {
-        throw failure(f); // a failure already there is reported before any wait
-      }
-      if (status == 0) {
-        if (firstPending < 0) {
-          firstPending = n;
-        }
-        pending++;
-      }
-    }
-    if (pending == 0) {
+    Object set = waitSet(usage, true);
+    if (set == null) {
       return;
     }
-    if (nanos == 0L) { // a poll: each covered fence polled (never blocks, no diagnosis)
-      for (int i = firstPending; i < n; i++) {
-        Fence f = fenceAt(a, i);
-        if (f != null && usage.covers(usageAt(a, i))) {
-          if (!f.await(0L, TimeUnit.NANOSECONDS)) {
-            throw timeout(usage, nanos, f);
-          }
-          if (f.status() < 0) {
-            throw failure(f);
-          }
-        }
-      }
-      return;
+    if (set instanceof FenceErrorException) {
+      throw (FenceErrorException) set; // a failure already there is reported before any wait
     }
     // Each pending fence is waited for in turn with its own wait (one diagnosed wait, one JFR
-    // event, per fence that blocks), so a failure ends the call as soon as the fence it waits for
-    // fails. With one fence pending that is one wait per call, allocation-free.
-    long deadline = System.nanoTime() + nanos; // read the clock only when something is pending
-    for (int i = firstPending; i < n; i++) {
-      Fence f = fenceAt(a, i);
-      if (f == null || !usage.covers(usageAt(a, i))) {
-        continue;
-      }
+    // event, per fence that blocks; a zero timeout polls), so a failure ends the call as soon as
+    // the fence it waits for fails. With one fence pending that is one wait, allocation-free.
+    long deadline = nanos == 0L ? 0L : System.nanoTime() + nanos; // the clock only if needed
+    for (int i = 0, n = sizeOf(set); i < n; i++) {
+      Fence f = memberOf(set, i);
       if (!f.isSignaled()) {
-        long remaining = Math.max(0, deadline - System.nanoTime());
+        long remaining = nanos == 0L ? 0L : Math.max(0L, deadline - System.nanoTime());
         if (!f.await(remaining, TimeUnit.NANOSECONDS)) {
           throw timeout(usage, nanos, f);
         }
@@ -1475,17 +1537,85 @@ public final class ReservationObject {
   }
 
   /**
+   * The wait set of await, awaitSuccess and setDeadline, from one consistent scan: the covered
+   * fences pending in the entries as they stood at one instant. {@code null} if none is pending,
+   * the fence itself if one is (no allocation), else a {@code Fence[]} of those still pending when
+   * collected (at least the first). With {@code failFast} (awaitSuccess), a covered fence already
+   * failed ends the scan and the answer is its {@link FenceErrorException}, and the array also
+   * keeps fences that failed since the scan (the caller checks each one's status).
+   */
+  private @Nullable Object waitSet(Usage usage, boolean failFast) {
+    int attempt = 0;
+    try {
+      for (; ; attempt++) {
+        long v = beginRead(attempt);
+        @Nullable Object[] a = slots; // scanned, not copied
+        int n = 0; // the prefix scanned now: entries appended later are not waited for
+        int pending = 0;
+        int firstPending = -1;
+        Fence failed = null;
+        for (int max = a.length >> 1; n < max; n++) {
+          Fence f = fenceAt(a, n);
+          if (f == null) {
+            break;
+          }
+          if (!usage.covers(usageAt(a, n))) {
+            continue;
+          }
+          int status = failFast ? f.status() : f.isSignaled() ? 1 : 0;
+          if (status < 0) {
+            failed = f;
+            break;
+          }
+          if (status == 0) {
+            if (firstPending < 0) {
+              firstPending = n;
+            }
+            pending++;
+          }
+        }
+        Object set;
+        if (failed != null) {
+          set = failed;
+        } else if (pending <= 1) {
+          set = pending == 0 ? null : storedFence(a, firstPending);
+        } else {
+          set = pendingFences(a, n, usage, firstPending, pending, failFast);
+        }
+        if (validRead(v)) {
+          return failed != null ? failure(failed) : set;
+        }
+      }
+    } finally {
+      endRead(attempt);
+    }
+  }
+
+  /** The number of fences in a wait set of more than none (a fence or an array). */
+  private static int sizeOf(Object set) {
+    return set instanceof Fence ? 1 : ((Fence[]) set).length;
+  }
+
+  /** Fence {@code i} of a wait set of more than none. */
+  private static Fence memberOf(Object set, int i) {
+    return set instanceof Fence ? (Fence) set : ((Fence[]) set)[i];
+  }
+
+  /**
    * The {@code pending} covered fences found pending among the first {@code n} entries of {@code
-   * a}, the first of them at {@code firstPending}, that are still pending now (at least that one).
+   * a}, the first of them at {@code firstPending}, that are still pending now (at least that one),
+   * or with {@code failFast} not signaled without error now.
    */
   private static Fence[] pendingFences(
-      @Nullable Object[] a, int n, Usage usage, int firstPending, int pending) {
+      @Nullable Object[] a, int n, Usage usage, int firstPending, int pending, boolean failFast) {
     Fence[] waited = new Fence[pending];
     waited[0] = storedFence(a, firstPending); // seen non-null by the caller
     int m = 1;
     for (int i = firstPending + 1; i < n && m < pending; i++) {
       Fence f = fenceAt(a, i);
-      if (f != null && usage.covers(usageAt(a, i)) && !f.isSignaled()) {
+      if (f != null
+          && usage.covers(usageAt(a, i))
+          && (failFast ? f.status() <= 0 : !f.isSignaled())) {
         waited[m++] = f;
       }
     }
@@ -1566,19 +1696,81 @@ public final class ReservationObject {
   }
 
   /**
-   * Replaces entry {@code at} in a fresh copy of {@code a}, using a reserved slot. The copy is
-   * sized for the entries and the reservation including the slot used (one spare entry), which the
-   * capacity invariant allows and which lets the usual next cycle (reserve one, replace one) work
-   * in it without growing; it is never longer than {@code a}.
+   * Replaces entry {@code at} of the current array {@code a}, using a reserved slot: in place,
+   * inside a seqcount write section (see the overview), or, while a reader has asked writers to
+   * copy, in a fresh copy of {@code a}. The copy is sized for the entries and the reservation
+   * including the slot used (one spare entry), which the capacity invariant allows; it is never
+   * longer than {@code a}.
    */
   private void replaceAt(@Nullable Object[] a, int at, Fence fence, Usage usage) {
-    int capacity = Math.max(MIN_CAPACITY, count + reserved); // <= a.length / 2 (invariant)
-    @Nullable Object[] fresh = Arrays.copyOf(a, capacity << 1);
-    fresh[at << 1] = fence;
-    fresh[(at << 1) + 1] = usage;
-    publishInPlace(fresh, count);
+    if ((int) COPY_READERS.getVolatile(this) == 0) {
+      storeInPlace(a, at, fence, usage);
+    } else {
+      int capacity = Math.max(MIN_CAPACITY, count + reserved); // <= a.length / 2 (invariant)
+      @Nullable Object[] fresh = Arrays.copyOf(a, capacity << 1);
+      fresh[at << 1] = fence;
+      fresh[(at << 1) + 1] = usage;
+      publishInPlace(fresh, count);
+    }
     reserved--;
     spend();
+  }
+
+  /**
+   * The seqcount write section: makes the version odd, stores the entry, makes it even again.
+   * Nothing in between calls out or can throw, so no reader waits on it for longer than two stores
+   * (unless the writer's thread is descheduled right there; readers then yield).
+   */
+  private void storeInPlace(@Nullable Object[] a, int at, Fence fence, Usage usage) {
+    long v = (long) VERSION.getOpaque(this); // only lock holders write it: the last write
+    VERSION.setOpaque(this, v + 1); // odd: readers validating now retry
+    VarHandle.storeStoreFence(); // the odd version is visible before either slot store
+    SLOTS.setOpaque(a, (at << 1) + 1, usage);
+    SLOTS.setRelease(a, at << 1, fence); // a reader that sees the fence sees what came before
+    VERSION.setRelease(this, v + 2); // even, after both slot stores
+  }
+
+  // Reader side of the seqcount (see the overview). Every reader scan is
+  //   int attempt = 0;
+  //   try { for (;; attempt++) { long v = beginRead(attempt); scan slots; if (validRead(v)) use; }
+  // }
+  //   finally { endRead(attempt); }
+  // and calls no fence code that matters on what it saw before validRead says it was consistent.
+
+  /**
+   * Reader: the (even) version a scan validates against; waits out a writer inside its write
+   * section (spins, then yields). From the OPTIMISTIC_READS-th attempt on, the reader has asked
+   * writers to copy, so at most one more in-place store (one already past its check) can fail it.
+   */
+  @SuppressWarnings("ThreadPriorityCheck") // yield: the writer was descheduled mid-store
+  private long beginRead(int attempt) {
+    if (attempt == OPTIMISTIC_READS) {
+      COPY_READERS.getAndAdd(this, 1);
+    }
+    for (int spins = 0; ; spins++) {
+      long v = (long) VERSION.getAcquire(this); // the entries stored before it are visible
+      if ((v & 1) == 0) {
+        return v;
+      }
+      if (spins < SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /** Reader: whether no entry was stored in place since {@code beginRead} returned {@code v}. */
+  private boolean validRead(long v) {
+    VarHandle.loadLoadFence(); // the scan's loads before the version's
+    return (long) VERSION.getOpaque(this) == v;
+  }
+
+  /** Reader: withdraws the request to copy, if {@code attempt} made one. */
+  private void endRead(int attempt) {
+    if (attempt >= OPTIMISTIC_READS) {
+      COPY_READERS.getAndAdd(this, -1);
+    }
   }
 
   private static void watchBarrier(Fence exclusive, List<Fence> replaced) {

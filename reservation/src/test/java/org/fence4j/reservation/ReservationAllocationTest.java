@@ -204,4 +204,69 @@ class ReservationAllocationTest {
 
     assertThat((double) bytes / CALLS).isLessThan(MAX_BYTES_PER_CALL);
   }
+
+  /**
+   * Bytes allocated by CALLS adds that replace the entry of their context (the replacing add of a
+   * pipeline frame), each measured alone, on objects of 2 and of 3 * INDEX_MIN entries.
+   */
+  private static long replaceBytes(int entries) throws Throwable {
+    long total = 0;
+    for (int i = 0; i < CALLS; i++) {
+      ReservationObject obj = new ReservationObject("alloc");
+      long first = FenceContexts.allocate(entries);
+      obj.lock();
+      try {
+        obj.reserveFences(entries + 2);
+        for (int e = 0; e < entries; e++) {
+          obj.addFence(new PendingFence(first + e, 1), Usage.READ);
+        }
+        obj.addFence(new PendingFence(first, 2), Usage.READ); // builds the index if large
+        Fence later = new PendingFence(first + entries / 2, 2);
+        long before = allocated();
+        obj.addFence(later, Usage.READ);
+        total += allocated() - before;
+      } finally {
+        obj.unlock();
+      }
+    }
+    return total;
+  }
+
+  @Test
+  void addFence_replacingOnSmallObject_allocatesNothing() throws Throwable {
+    replaceBytes(2);
+    long base = baseline();
+
+    long bytes = replaceBytes(2) - base;
+
+    assertThat((double) bytes / CALLS).isLessThan(MAX_BYTES_PER_CALL);
+  }
+
+  @Test
+  void addFence_replacingOnLargeObject_allocatesNothing() throws Throwable {
+    int entries = 3 * ReservationObject.INDEX_MIN;
+    replaceBytes(entries);
+    long base = baseline();
+
+    long bytes = replaceBytes(entries) - base;
+
+    assertThat((double) bytes / CALLS).isLessThan(MAX_BYTES_PER_CALL);
+  }
+
+  /** A pending fence of a given context and seqno. */
+  private static final class PendingFence extends Fence {
+    PendingFence(long context, long seqno) {
+      super(context, seqno);
+    }
+
+    @Override
+    public String driverName() {
+      return "test";
+    }
+
+    @Override
+    public String timelineName() {
+      return "pending";
+    }
+  }
 }
