@@ -1439,14 +1439,14 @@ public final class ReservationObject {
    */
   private void publish(@Nullable Object[] fresh, int n) {
     index = null;
-    publishInPlace(fresh, n);
+    publishKeepingIndex(fresh, n);
   }
 
   /**
    * Writer: like {@link #publish}, for an array whose entries stay where they were with the same
    * contexts (the context index stays valid).
    */
-  private void publishInPlace(@Nullable Object[] fresh, int n) {
+  private void publishKeepingIndex(@Nullable Object[] fresh, int n) {
     count = n;
     slots = fresh; // volatile: readers that read it see its contents
   }
@@ -1475,7 +1475,7 @@ public final class ReservationObject {
     }
     @Nullable Object[] a = slots;
     if (oversized(a.length >> 1, count)) {
-      publishInPlace(Arrays.copyOf(a, capacityFor(count, count) << 1), count);
+      publishKeepingIndex(Arrays.copyOf(a, capacityFor(count, count) << 1), count);
       dropAnswers();
     }
   }
@@ -1710,7 +1710,7 @@ public final class ReservationObject {
       @Nullable Object[] fresh = Arrays.copyOf(a, capacity << 1);
       fresh[at << 1] = fence;
       fresh[(at << 1) + 1] = usage;
-      publishInPlace(fresh, count);
+      publishKeepingIndex(fresh, count);
     }
     reserved--;
     spend();

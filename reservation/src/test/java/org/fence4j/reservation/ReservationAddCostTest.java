@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
 import org.fence4j.reservation.ReservationObject.Usage;
+import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,11 +22,11 @@ class ReservationAddCostTest {
   private static final int CONTEXTS = 2_000;
 
   /** A pending fence that counts how often anyone asks whether it is done. */
-  private static final class CountingFence extends Fence {
+  private static final class CountingFence extends TestFence {
     private final AtomicLong looks;
 
     CountingFence(long context, long seqno, AtomicLong looks) {
-      super(context, seqno);
+      super(context, seqno, "test", "counting");
       this.looks = looks;
     }
 
@@ -33,16 +34,6 @@ class ReservationAddCostTest {
     protected boolean peekSignaled() {
       looks.incrementAndGet();
       return false;
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "counting";
     }
   }
 

@@ -218,10 +218,10 @@ class ReservationAllocationTest {
       try {
         obj.reserveFences(entries + 2);
         for (int e = 0; e < entries; e++) {
-          obj.addFence(new PendingFence(first + e, 1), Usage.READ);
+          obj.addFence(new TestFence(first + e, 1), Usage.READ);
         }
-        obj.addFence(new PendingFence(first, 2), Usage.READ); // builds the index if large
-        Fence later = new PendingFence(first + entries / 2, 2);
+        obj.addFence(new TestFence(first, 2), Usage.READ); // builds the index if large
+        Fence later = new TestFence(first + entries / 2, 2);
         long before = allocated();
         obj.addFence(later, Usage.READ);
         total += allocated() - before;
@@ -251,22 +251,5 @@ class ReservationAllocationTest {
     long bytes = replaceBytes(entries) - base;
 
     assertThat((double) bytes / CALLS).isLessThan(MAX_BYTES_PER_CALL);
-  }
-
-  /** A pending fence of a given context and seqno. */
-  private static final class PendingFence extends Fence {
-    PendingFence(long context, long seqno) {
-      super(context, seqno);
-    }
-
-    @Override
-    public String driverName() {
-      return "test";
-    }
-
-    @Override
-    public String timelineName() {
-      return "pending";
-    }
   }
 }
