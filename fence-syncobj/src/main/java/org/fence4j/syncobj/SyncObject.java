@@ -141,10 +141,12 @@ public final class SyncObject {
    * it as its new point's prev, so the new link's prevSeqno is lastSubmitted. The link covers
    * (M.seqno, lastSubmitted], signals once M has, and is what the eagerly built links would have
    * answered for every point in that range. A host signal that takes listeners builds eagerly, so
-   * notifySubmitted always resolves on a built state. A host signal drops M once M has signaled
-   * without error (it and every earlier point are done: nothing is left to wait for or to report),
-   * so host signals never keep a link reachable; an M that failed is kept, so that the points
-   * above it still report its error, as a link that collected it would.
+   * notifySubmitted always resolves on a built state. A host signal drops M once M is known to have
+   * signaled without error (it and every earlier point are done: nothing is left to wait for or to
+   * report), so host signals keep at most that one link reachable; an M that failed is kept, so
+   * that the points above it still report its error, as a link that collected it would. "Known"
+   * never runs anyone's code in the host-signaling thread: M's flag, or the run's floor at or above
+   * M (see doneWithoutError); a link built over nothing is flagged as it is built.
    *
    * Host runs: host signals with nothing built under them and nobody waiting (no listener at all)
    * do not even replace the State. The first one installs a State holding a HostRun, a mutable
@@ -304,7 +306,7 @@ public final class SyncObject {
       if (hostSignal && !binary && kept == s.listeners) {
         // Nobody waits for this point to appear: leave its link unbuilt (see the overview).
         Fence under = s.fence;
-        if (under != null && under.status() == 1) {
+        if (under != null && doneWithoutError(under, s.generation)) {
           under = null; // it and every earlier point signaled without error: nothing to keep
         }
         State next =
@@ -353,6 +355,17 @@ public final class SyncObject {
         add(point, Fence.stub(), true); // the shared stub, as the kernel's TIMELINE_SIGNAL does
       }
     }
+  }
+
+  /**
+   * Whether built link {@code m} is known to have signaled without error, found out without running
+   * anyone's code (a host signal must not call peek hooks or callbacks of fences it did not make):
+   * from its flag, or once the run's floor has reached it, when every fence under it has been seen
+   * signaled and flagged by the queries, so that asking the link meets only set flags.
+   */
+  private static boolean doneWithoutError(Fence m, Generation g) {
+    return (Diagnostics.access().isSignaledFlag(m) || m.seqno() <= g.signaledFloor)
+        && m.status() == 1;
   }
 
   private static IllegalArgumentException unordered(long point, long last) {
@@ -506,7 +519,13 @@ public final class SyncObject {
       if (!unbuilt(s)) {
         return s;
       }
-      State b = new State(headLink(s), s.lastSubmitted, s.generation, s.listeners);
+      FenceChain link = headLink(s);
+      if (s.fence == null) {
+        // Over nothing: only the signaled stub. Set its flag now (no one else's code runs: the
+        // link is new), so that later host signals see it done and drop it.
+        boolean unused = link.isSignaled();
+      }
+      State b = new State(link, s.lastSubmitted, s.generation, s.listeners);
       if (casState(s, b)) {
         return b;
       }

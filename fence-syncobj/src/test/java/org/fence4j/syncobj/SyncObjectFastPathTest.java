@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.fence4j.Fence;
 import org.fence4j.FenceChain;
+import org.fence4j.FenceContexts;
 import org.fence4j.FenceError;
 import org.fence4j.testlib.TestFence;
 import org.junit.jupiter.api.Test;
@@ -295,5 +296,38 @@ class SyncObjectFastPathTest {
     assertThat(obj.lastSubmittedPoint()).isZero();
     assertThat(obj.lastSignaledPoint()).isZero();
     assertThat(obj.find(1)).isEmpty();
+  }
+
+  /** A pending driver fence whose peek hook throws: nobody may ask it from a host signal. */
+  private static final class ThrowingPeekFence extends Fence {
+    ThrowingPeekFence() {
+      super(FenceContexts.allocate(1), 1);
+    }
+
+    @Override
+    protected boolean peekSignaled() {
+      throw new IllegalStateException("peek hook called");
+    }
+
+    @Override
+    public String driverName() {
+      return "test";
+    }
+
+    @Override
+    public String timelineName() {
+      return "throwing-peek";
+    }
+  }
+
+  @Test
+  void signal_overPendingPointWithThrowingPeekHook_callsNoHook() {
+    SyncObject obj = SyncObject.create();
+    obj.addPoint(1, new ThrowingPeekFence());
+
+    obj.signal(2);
+    obj.signal(3);
+
+    assertThat(obj.lastSubmittedPoint()).isEqualTo(3);
   }
 }
