@@ -43,6 +43,18 @@ class CallbackStallTest {
     void release() throws Exception;
   }
 
+  /**
+   * {@code latch.await()} for a callback, which cannot throw InterruptedException: on an interrupt
+   * it restores the flag and returns.
+   */
+  private static void awaitInCallback(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** A blocker that waits on a fresh {@link CountDownLatch} until released. */
   private static Blocker latchBlocker() {
     CountDownLatch latch = new CountDownLatch(1);
@@ -324,11 +336,7 @@ class CallbackStallTest {
     a.addCallback(
         f -> {
           chain.get(0).signal(); // the whole cascade is queued behind this callback
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          awaitInCallback(release);
         });
     try (Spawned<Boolean> signaler = Spawned.start("signaler", a::signal)) {
       try {
@@ -355,11 +363,7 @@ class CallbackStallTest {
     List<String> ran = new CopyOnWriteArrayList<>();
     a.addCallback(
         f -> {
-          try {
-            unblock.await(); // released by the callback behind it, which runs elsewhere
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          awaitInCallback(unblock); // released by the callback behind it, which runs elsewhere
           blockerReturned.set(true);
           ran.add("blocker");
         });
@@ -394,14 +398,7 @@ class CallbackStallTest {
     ReentrantLock lock = new ReentrantLock();
     CountDownLatch unblock = new CountDownLatch(1);
     AtomicInteger lockerRuns = new AtomicInteger();
-    a.addCallback(
-        f -> {
-          try {
-            unblock.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    a.addCallback(f -> awaitInCallback(unblock));
     a.addCallback(
         f -> {
           unblock.countDown();
