@@ -2,6 +2,11 @@ package org.fence4j;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -69,9 +74,20 @@ import org.jspecify.annotations.Nullable;
  * lock it holds, which inline the callback would have re-entered), and waiting must not deadlock.
  *
  * <p>A Throwable escaping the loop (every callback's own exception is caught and reported, so only
- * an exhausted stack does this) hands what is left to a relay too; if even that fails, the next
- * dispatch on the thread hands the leftovers off before it runs anything of its own. Apart from
- * hand-offs, nothing here is shared between threads: the queues are owned by their thread.
+ * an exhausted stack does this, where any further call may throw again) is handled with bytecodes
+ * alone (see {@link Orphans}): a callback taken off the queue whose {@link #fire} was not entered
+ * goes back to the head of its queue ({@link #failure} tells the two apart); a chain claimed but
+ * not queued yet (starting a run, an urgent split) is pushed onto this dispatcher's own orphan list
+ * ({@link #orphans}, no monitor: these catch blocks are compiled into the signal paths); and the
+ * catch block of the outermost run ({@link #runOutermost}, or a relay batch) leaves whatever is
+ * queued in place, exposed as STEALABLE under {@link #abandonedWord}. The picker (the stall
+ * monitor, which looks at every dispatcher at least once per park slice) takes the orphan records
+ * and steals such a queue with the steal protocol; if the owner's next run comes first, it reclaims
+ * the queue by CAS and hands it to a relay itself. A steal and the put-back run under this
+ * dispatcher's monitor (monitorenter needs no Java frame), so neither sees the other half-done. So
+ * nothing is left for some unrelated later signal, or for never, and each callback runs once. Apart
+ * from hand-offs, steals and that rescue, nothing here is shared between threads: the queues are
+ * owned by their thread.
  */
 final class Dispatcher {
   private static final ThreadLocal<Dispatcher> CURRENT = ThreadLocal.withInitial(Dispatcher::new);
@@ -146,6 +162,18 @@ final class Dispatcher {
   /** True while this thread runs callbacks (inside {@link #dispatch} or a relay batch). */
   private boolean running;
 
+  /**
+   * Owner only: the last Throwable that {@link #fire} rethrew after its callback had run; for any
+   * other Throwable, {@link #runAll}'s catch block puts the callback it took back into the queue.
+   */
+  private @Nullable Throwable failure;
+
+  /**
+   * The STEALABLE word a run that died left its queue under, for the picker ({@link
+   * #stealAbandoned}); 0 when there is none. The picker claims the queue with a CAS on the word.
+   */
+  private volatile long abandonedWord;
+
   /** The urgent chain being run: its fence and next listener. */
   private @Nullable Fence urgentFence;
 
@@ -159,7 +187,124 @@ final class Dispatcher {
   private Ring urgent = new Ring();
   private Ring normal = new Ring();
 
-  private Dispatcher() {}
+  /** Every dispatcher made, weakly: the picker looks at their orphan lists ({@link #orphans}). */
+  private static final ConcurrentLinkedQueue<WeakReference<Dispatcher>> ALL =
+      new ConcurrentLinkedQueue<>();
+
+  /**
+   * Orphan records (see {@link Orphans}) published by this dispatcher's thread from the catch block
+   * of a signal, newest first, linked through slot 0. The owner pushes with bytecodes alone and no
+   * monitor (that catch block is compiled into every signal): it links the new record to the
+   * current head and stores it here (volatile). The picker never writes this field: it takes the
+   * records from the head down to the first one it took before, marking each taken record by
+   * storing {@link Orphans#TAKEN} in its slot 0, so a record is taken exactly once, and the chain
+   * below a taken record is dropped.
+   */
+  volatile Object @Nullable [] orphans;
+
+  private Dispatcher() {
+    ALL.add(new WeakReference<>(this));
+  }
+
+  /**
+   * Picker: adds the orphan records of every dispatcher not taken yet to {@code out} (each
+   * dispatcher's oldest first), adds to {@code abandoned} the queues that runs which died left in
+   * their dispatchers (stolen), and forgets dispatchers that were collected.
+   */
+  static void takeOrphans(List<Object[]> out, List<Batch> abandoned) {
+    for (Iterator<WeakReference<Dispatcher>> it = ALL.iterator(); it.hasNext(); ) {
+      Dispatcher d = it.next().get();
+      if (d == null) {
+        it.remove();
+        continue;
+      }
+      Object[] r = d.orphans;
+      int from = out.size();
+      while (r != null && r[0] != Orphans.TAKEN) {
+        Object next = r[0];
+        r[0] = Orphans.TAKEN;
+        out.add(r);
+        r = (Object[]) next;
+      }
+      Collections.reverse(out.subList(from, out.size()));
+      if (d.abandonedWord != 0L) {
+        Batch b = d.stealAbandoned();
+        if (b != null) {
+          abandoned.add(b);
+        }
+      }
+    }
+  }
+
+  /**
+   * Test seam, absent in production: null unless the system property {@code fence4j.core.testSeams}
+   * is {@code "true"} when this class initializes (fence-core's tests set it). A static final null
+   * is a constant to the JIT compilers, which drop every {@code if (SEAM != null)} block, so the
+   * signal paths pay nothing for it.
+   */
+  static final @Nullable Seam SEAM = seamFromProperty();
+
+  private static @Nullable Seam seamFromProperty() {
+    try {
+      return Boolean.getBoolean("fence4j.core.testSeams") ? new Seam() : null;
+    } catch (SecurityException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The test seam: simulates a thread whose stack runs out after it claimed a signal. Armed for one
+   * thread, it throws a StackOverflowError once at a chosen point of the signal path (after
+   * skipping some passes), and then, if asked, at every rescue attempt of that thread (a hand-off
+   * to a relay, waking the picker), as a thread without stack would fail them.
+   */
+  static final class Seam {
+    /** Points of the signal path (after the publishing CAS). */
+    static final int CLAIMED = 1;
+
+    static final int WAKE = 2;
+    static final int OUTERMOST = 3;
+    static final int FIRE = 4;
+
+    private volatile @Nullable Thread target;
+    private volatile int point;
+    private int skip; // written before target (volatile), then used by the target thread only
+    private volatile boolean failRescues;
+
+    /** Arms the seam for {@code thread}: throws at {@code point} after {@code skip} passes. */
+    void arm(Thread thread, int point, int skip, boolean failRescues) {
+      this.point = point;
+      this.skip = skip;
+      this.failRescues = failRescues;
+      this.target = thread;
+    }
+
+    /** Disarms the seam. */
+    void disarm() {
+      target = null;
+      failRescues = false;
+      point = 0;
+    }
+
+    /** A point of the signal path on the current thread. */
+    void at(int p) {
+      if (p == point && Thread.currentThread() == target) {
+        if (skip > 0) {
+          skip--;
+          return;
+        }
+        point = 0;
+        throw new StackOverflowError("test seam: no stack at point " + p);
+      }
+    }
+
+    /** A rescue attempt (hand-off to a relay, waking the picker) on the current thread. */
+    void rescueAttempt() {
+      if (failRescues && Thread.currentThread() == target) {
+        throw new StackOverflowError("test seam: no stack for a rescue");
+      }
+    }
+  }
 
   /** This thread's dispatcher (made on first use). */
   static Dispatcher current() {
@@ -177,7 +322,17 @@ final class Dispatcher {
       try {
         d = CURRENT.get(); // the first dispatch on a thread makes its dispatcher: may overflow
       } catch (Throwable t) {
-        rescue(fence, first); // nothing ran yet: best effort to run it all on a relay
+        // Nothing ran yet. Bytecodes only: publish the chain for the picker (see Orphans).
+        Object[] orphan = {null, Orphans.CHAIN, fence, first};
+        synchronized (Orphans.LOCK) {
+          orphan[0] = Orphans.head;
+          Orphans.head = orphan;
+        }
+        try {
+          Orphans.wake();
+        } catch (Throwable ignored) {
+          // the picker looks within its park slice anyway
+        }
         throw t;
       }
     }
@@ -202,15 +357,21 @@ final class Dispatcher {
 
   /** The outermost dispatch on this thread: runs {@code first} and everything it queues. */
   private void runOutermost(Fence fence, Node.Listener first) {
-    if (!isIdle()) {
-      handOffLeftovers(); // left by an earlier dispatch that died: not ours to run here
-    }
-    running = true;
+    Node.@Nullable Listener unowned = first; // until it has run or sits in the queue fields
     try {
+      if (!isIdle()) {
+        recoverLeftovers(); // left by an earlier run that died: not ours to run here
+      }
+      running = true;
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.at(Seam.OUTERMOST);
+      }
       if (first.fifoNext == null && !first.isUrgent()) {
         // One ordinary callback and nothing queued behind it: nothing to expose while it runs.
         ticket++;
-        fireOne(fence, first);
+        fireOne(fence, first); // never throws once entered: a Throwable here means it did not run
+        unowned = null;
         if (exposed) {
           reclaim();
         }
@@ -218,28 +379,78 @@ final class Dispatcher {
           runAll(); // what its nested signals queued
         }
       } else {
-        start(fence, first);
+        if (exposed) {
+          reclaim(); // a run that died here left the queue exposed to the picker
+        }
+        start(fence, first); // stores all of first or (throwing) nothing
+        unowned = null;
         runAll();
       }
-    } catch (Throwable t) {
-      abandonRun();
-      throw t;
-    } finally {
-      endRun();
       running = false;
-    }
-    if (stolen != null) {
-      awaitStolen();
+      endRun();
+      if (stolen != null) {
+        awaitStolen();
+      }
+    } catch (Throwable t) {
+      // Bytecodes only from here: the stack may be exhausted, so any call may throw again. Plain
+      // stores only, too (this code is part of every signal's compiled body): the signal that
+      // called dispatch publishes what is noted here (see Fence.signal's catch block).
+      if (unowned != null) {
+        Object[] orphan = {null, Orphans.CHAIN, fence, unowned};
+        orphan[0] = orphans;
+        orphans = orphan;
+      }
+      // The queue, if any, stays in place (see the class comment); the picker finds it.
+      running = false;
+      stolen = null; // nobody waits for work moved off a run that died
+      if (urgentNext != null || currentNext != null || urgent.size != 0 || normal.size != 0) {
+        // Leave the queue where it is, stealable: the picker takes it (stealAbandoned), or the
+        // next run here reclaims it first. Not exposed means OWNED: no steal can be under way.
+        if (!exposed) {
+          word = (ticket << 2) | STEALABLE;
+          exposed = true;
+        }
+        abandonedWord = (ticket << 2) | STEALABLE;
+      } else if (runExposed && !exposed) {
+        word = ticket << 2; // IDLE
+      }
+      runExposed = false;
+      throw t;
     }
   }
 
-  /** Owner, leaving a run by an exception: hands what is left off, waits for nothing. */
-  private void abandonRun() {
+  /**
+   * Owner, at the start of a run: hands work left queued by a run that died on this thread to a
+   * relay. If that fails, the caller's catch block publishes it (the queue is left as it was).
+   */
+  private void recoverLeftovers() {
     if (exposed) {
-      reclaim();
+      reclaim(); // after a steal by the picker the queue is empty
     }
-    stolen = null;
-    handOffLeftovers();
+    abandonedWord = 0L; // reclaimed (or stolen): nothing is left for the picker
+    if (!isIdle()) {
+      Batch b = takeAll();
+      try {
+        Seam seam = SEAM;
+        if (seam != null) {
+          seam.rescueAttempt();
+        }
+        Relay.EXECUTOR.execute(b);
+      } catch (Throwable t) {
+        if (b.claimBack()) { // not started by a relay: the queue is ours again (bytecodes only)
+          urgentFence = b.urgentFence;
+          urgentNext = b.urgentNext;
+          urgent = b.urgent;
+          currentFence = b.currentFence;
+          currentNext = b.currentNext;
+          normal = b.normal;
+        }
+        throw t;
+      }
+    }
+    if (!runExposed) {
+      WORD.setRelease(this, ticket << 2); // IDLE: no run in progress here
+    }
   }
 
   /** Whether the current thread is running inline callbacks (for the signaling-path check). */
@@ -252,7 +463,8 @@ final class Dispatcher {
   static void preload() {
     CURRENT.get();
     new Batch(null, null, new Ring(), null, null, new Ring()).getClass();
-    new Rescue(null, null, null).getClass();
+    new Adoption(List.of()).getClass();
+    Orphans.LIST.getClass();
     Relay.EXECUTOR.getClass();
     StallMonitor.preload();
   }
@@ -303,7 +515,6 @@ final class Dispatcher {
   /** Owner: takes the queue back before touching it; after a steal it is empty. */
   @SuppressWarnings("ThreadPriorityCheck") // yields only while a descheduled monitor ends a swap
   private void reclaim() {
-    exposed = false;
     long w = (ticket << 2) | STEALABLE;
     if (!WORD.compareAndSet(this, w, (ticket << 2) | OWNED)) {
       // Stolen, or being stolen: the monitor only swaps a few fields, then publishes OWNED.
@@ -315,6 +526,7 @@ final class Dispatcher {
         }
       }
     }
+    exposed = false; // only now: a reclaim cut short by a Throwable leaves it to be redone
   }
 
   /** Owner: ends a run (outermost dispatch or relay batch); the monitor may stop watching. */
@@ -386,25 +598,58 @@ final class Dispatcher {
     Ring n = new Ring();
     Batch b =
         new Batch(null, null, u, null, null, n); // allocated before the claim: cannot fail after
-    if (!WORD.compareAndSet(this, seen, (seen & ~3L) | STEALING)) {
-      return null;
+    synchronized (this) { // excludes the owner putting a callback back (runAll's catch block)
+      if (!WORD.compareAndSet(this, seen, (seen & ~3L) | STEALING)) {
+        return null;
+      }
+      b.urgentFence = urgentFence; // plain stores only: the owner may be spinning on the word
+      b.urgentNext = urgentNext;
+      b.urgent = urgent;
+      b.currentFence = currentFence;
+      b.currentNext = currentNext;
+      b.normal = normal;
+      urgentFence = null;
+      urgentNext = null;
+      currentFence = null;
+      currentNext = null;
+      urgent = u;
+      normal = n;
+      b.nextStolen = stolen;
+      stolen = b;
+      word = (seen & ~3L) | OWNED;
     }
-    // Plain stores only until the release below: the owner may be spinning on it.
-    b.urgentFence = urgentFence;
-    b.urgentNext = urgentNext;
-    b.urgent = urgent;
-    b.currentFence = currentFence;
-    b.currentNext = currentNext;
-    b.normal = normal;
-    urgentFence = null;
-    urgentNext = null;
-    currentFence = null;
-    currentNext = null;
-    urgent = u;
-    normal = n;
-    b.nextStolen = stolen;
-    stolen = b;
-    word = (seen & ~3L) | OWNED;
+    return b;
+  }
+
+  /**
+   * Picker: takes the queue of a dispatcher whose thread abandoned it (a run that died with work
+   * queued), if the owner has not reclaimed it since; the dispatcher is left IDLE. Null if there is
+   * nothing to take.
+   */
+  @Nullable Batch stealAbandoned() {
+    Ring u = new Ring();
+    Ring n = new Ring();
+    Batch b = new Batch(null, null, u, null, null, n);
+    synchronized (this) {
+      long w = abandonedWord;
+      if (w == 0L || !WORD.compareAndSet(this, w, (w & ~3L) | STEALING)) {
+        return null;
+      }
+      abandonedWord = 0L;
+      b.urgentFence = urgentFence; // plain stores only: the owner may be spinning on the word
+      b.urgentNext = urgentNext;
+      b.urgent = urgent;
+      b.currentFence = currentFence;
+      b.currentNext = currentNext;
+      b.normal = normal;
+      urgentFence = null;
+      urgentNext = null;
+      currentFence = null;
+      currentNext = null;
+      urgent = u;
+      normal = n;
+      word = w & ~3L; // IDLE: no run is in progress (a new one reclaims first, and sees it)
+    }
     return b;
   }
 
@@ -462,52 +707,64 @@ final class Dispatcher {
   }
 
   /**
-   * Hands the detached pending list of {@code fence} to a relay thread that wakes its waiters and
-   * runs its callbacks: called when a Throwable interrupted the signaling thread right after it
-   * claimed the signal. Best effort; never throws.
+   * Picker: hands the records taken from {@link Orphans} to a relay thread; false if no relay
+   * thread could be had (the caller keeps them and retries).
    */
-  static void rescue(Fence fence, Node list) {
+  static boolean adopt(List<Object[]> records) {
     try {
-      Relay.EXECUTOR.execute(new Rescue(fence, list, null));
-    } catch (Throwable ignored) {
-      // No stack or no thread left; waiters still notice the signal by their park slice.
-    }
-  }
-
-  /** Hands a listener chain nothing has run yet to a relay thread; best effort, never throws. */
-  private static void rescue(Fence fence, Node.Listener first) {
-    try {
-      Relay.EXECUTOR.execute(new Rescue(fence, null, first));
-    } catch (Throwable ignored) {
-      // No stack or no thread left.
+      Relay.EXECUTOR.execute(new Adoption(records));
+      return true;
+    } catch (Throwable t) {
+      return false;
     }
   }
 
   /**
-   * A signal's work rescued onto a relay: a detached list to wake and fire, or a chain to fire. A
+   * Signal work published in {@link Orphans}, run on a relay thread: wakes the waiters of every
+   * detached list first, then runs all the callbacks as one batch (urgent ones first, then the
+   * others, each chain in its order), so a callback that blocks has the rest stolen as usual. A
    * class rather than a lambda, so no call site is linked for the first time near the stack limit.
    */
-  private static final class Rescue implements Runnable {
-    private final @Nullable Fence fence;
-    private final @Nullable Node list;
-    private final Node.@Nullable Listener chain;
+  private static final class Adoption implements Runnable {
+    private final List<Object[]> records;
 
-    Rescue(@Nullable Fence fence, @Nullable Node list, Node.@Nullable Listener chain) {
-      this.fence = fence;
-      this.list = list;
-      this.chain = chain;
+    Adoption(List<Object[]> records) {
+      this.records = records;
     }
 
     @Override
+    @SuppressWarnings("NullAway") // the record layouts are fixed (see Orphans)
     public void run() {
-      Fence f = fence;
-      if (f == null) {
-        return;
+      Ring u = new Ring();
+      Ring n = new Ring();
+      for (Object[] r : records) {
+        for (int i = 2; i + 1 < r.length; i += 2) {
+          Fence f = (Fence) r[i];
+          Object x = r[i + 1];
+          if (x == null) {
+            continue;
+          }
+          Node.Listener first;
+          if (r[1] == Orphans.LIST) {
+            first = Fence.wakeAndOrder((Node) x); // waiters first, before any callback runs
+            if (first == Fence.noListeners()) {
+              continue;
+            }
+          } else {
+            first = (Node.Listener) x;
+          }
+          Node.Listener rest = first;
+          if (first.isUrgent()) {
+            rest = splitUrgent(first);
+            u.add(f, first);
+          }
+          if (rest != null) {
+            n.add(f, rest);
+          }
+        }
       }
-      Node l = list;
-      Node.Listener first = l != null ? Fence.wakeAndOrder(l) : chain;
-      if (first != null) {
-        f.fire(first);
+      if (u.size != 0 || n.size != 0) {
+        new Batch(null, null, u, null, null, n).run();
       }
     }
   }
@@ -539,40 +796,61 @@ final class Dispatcher {
       reclaim();
     }
     if (first.isUrgent()) {
-      enqueueSlow(fence, first);
+      enqueueSlow(fence, first); // accounts for first itself, even when it throws
       return;
     }
     if (currentNext == null && normal.size == 0) {
       // Nothing ordinary is waiting (a cascade step): the chain is next in line, no ring needed.
       currentFence = fence;
       currentNext = first;
-    } else if (!normal.add(fence, first)) {
+    } else if (!normal.add(fence, first)) { // stores all of it or (throwing) nothing
       enqueueSlow(fence, first);
       return;
     }
     expose(); // work is queued behind the running callback now
   }
 
-  /** {@link #enqueue} of a chain with urgent callbacks, or when the ring could not grow. */
+  /**
+   * {@link #enqueue} of a chain with urgent callbacks, or when the ring could not grow. On a
+   * Throwable, publishes the part it had not queued yet (bytecodes only) before rethrowing it.
+   */
   private void enqueueSlow(Fence fence, Node.Listener first) {
-    Node.Listener rest = first;
-    if (first.isUrgent()) {
-      rest = splitUrgent(first);
-      if (!urgent.add(fence, first)) {
-        runChain(fence, first); // no memory to queue it: run it now rather than lose it
+    Node.@Nullable Listener unowned = first; // the part not queued yet (all of it at first)
+    Node.@Nullable Listener unownedRest = null; // after the split: the ordinary part, not queued
+    try {
+      Node.Listener rest = first;
+      if (first.isUrgent()) {
+        rest = splitUrgent(first);
+        unownedRest = rest;
+        if (!urgent.add(fence, first)) {
+          unowned = null; // run below, one by one (a Throwable there loses the rest: no memory)
+          runChain(fence, first); // no memory to queue it: run it now rather than lose it
+          if (exposed) {
+            reclaim();
+          }
+        }
+        unowned = null;
+      } else {
+        unownedRest = first;
+        unowned = null;
+      }
+      if (rest != null && !normal.add(fence, rest)) {
+        unownedRest = null;
+        runChain(fence, rest);
         if (exposed) {
           reclaim();
         }
       }
-    }
-    if (rest != null && !normal.add(fence, rest)) {
-      runChain(fence, rest);
-      if (exposed) {
-        reclaim();
+      unownedRest = null;
+      if (!isIdle()) {
+        expose();
       }
-    }
-    if (!isIdle()) {
-      expose();
+    } catch (Throwable t) {
+      // One record: the two parts stay in order.
+      Object[] orphan = {null, Orphans.CHAIN, fence, unowned, fence, unownedRest};
+      orphan[0] = orphans;
+      orphans = orphan;
+      throw t;
     }
   }
 
@@ -592,46 +870,94 @@ final class Dispatcher {
    * positions live in fields, not locals, so that a hand-off from inside a callback takes them.
    */
   private void runAll() {
-    for (; ; ) {
-      Node.Listener l = urgentNext;
-      if (l != null) {
-        urgentNext = l.fifoNext;
-        l.fifoNext = null;
-        fire(urgentFence, l);
-        continue;
+    Node.@Nullable Listener taken = null; // taken off the queue, not yet run
+    @Nullable Fence takenFence = null;
+    try {
+      for (; ; ) {
+        Node.Listener l = urgentNext;
+        if (l != null) {
+          urgentNext = l.fifoNext;
+          l.fifoNext = null;
+          taken = l;
+          takenFence = urgentFence;
+          fire(urgentFence, l);
+          taken = null;
+          continue;
+        }
+        if (urgent.size > 0) {
+          urgentFence = urgent.headFence();
+          urgentNext = urgent.take(); // removes the pair or (throwing) nothing
+          continue;
+        }
+        l = currentNext;
+        if (l != null) {
+          currentNext = l.fifoNext;
+          l.fifoNext = null;
+          taken = l;
+          takenFence = currentFence;
+          fire(currentFence, l);
+          taken = null;
+          continue;
+        }
+        if (normal.size > 0) {
+          currentFence = normal.headFence();
+          currentNext = normal.take();
+          continue;
+        }
+        urgentFence = null;
+        currentFence = null;
+        return;
       }
-      if (urgent.size > 0) {
-        urgentFence = urgent.headFence();
-        urgentNext = urgent.take();
-        continue;
+    } catch (Throwable t) {
+      // Bytecodes only. If fire() could not even be entered, the callback it was given has not
+      // run: put it back at the head of its queue, where the caller's catch finds it.
+      if (taken != null && failure != t) {
+        synchronized (this) { // steals run under this monitor: the word is not STEALING here
+          long w = word;
+          if ((w & 3) == STEALABLE) {
+            word = (w & ~3L) | OWNED; // what fire() exposed is not stealable any more
+          }
+          exposed = false;
+          if (taken instanceof Node.UrgentCallbackNode) {
+            taken.fifoNext = urgentNext;
+            urgentNext = taken;
+            urgentFence = takenFence;
+          } else {
+            taken.fifoNext = currentNext;
+            currentNext = taken;
+            currentFence = takenFence;
+          }
+        }
       }
-      l = currentNext;
-      if (l != null) {
-        currentNext = l.fifoNext;
-        l.fifoNext = null;
-        fire(currentFence, l);
-        continue;
-      }
-      if (normal.size > 0) {
-        currentFence = normal.headFence();
-        currentNext = normal.take();
-        continue;
-      }
-      urgentFence = null;
-      currentFence = null;
-      return;
+      throw t;
     }
   }
 
-  /** Runs one callback; while work is queued behind it, the monitor may steal that work. */
+  /**
+   * Runs one callback; while work is queued behind it, the monitor may steal that work. A Throwable
+   * thrown after the callback ran is recorded in {@link #failure} (the callback is accounted for).
+   */
   private void fire(@Nullable Fence fence, Node.Listener l) {
-    ticket++;
-    if (!isIdle()) {
-      expose();
-    }
-    fireOne(fence, l);
-    if (exposed) {
-      reclaim();
+    boolean ran = false;
+    try {
+      ticket++;
+      if (!isIdle()) {
+        expose();
+      }
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.at(Seam.FIRE);
+      }
+      fireOne(fence, l); // never throws once entered
+      ran = true;
+      if (exposed) {
+        reclaim();
+      }
+    } catch (Throwable t) {
+      if (ran) {
+        failure = t;
+      }
+      throw t;
     }
   }
 
@@ -659,13 +985,15 @@ final class Dispatcher {
 
   /** Moves everything queued on this thread into a batch for a relay thread. */
   private Batch takeAll() {
+    Ring u = new Ring(); // everything that may fail first, then plain stores only
+    Ring n = new Ring();
     Batch b = new Batch(urgentFence, urgentNext, urgent, currentFence, currentNext, normal);
     urgentFence = null;
     urgentNext = null;
     currentFence = null;
     currentNext = null;
-    urgent = new Ring();
-    normal = new Ring();
+    urgent = u;
+    normal = n;
     return b;
   }
 
@@ -675,32 +1003,24 @@ final class Dispatcher {
     b.nextStolen = stolen;
     stolen = b;
     try {
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.rescueAttempt();
+      }
       Relay.EXECUTOR.execute(b);
     } catch (Throwable t) {
-      // No relay thread to be had: take the work back and go on with it here, after the wait.
-      stolen = b.nextStolen;
-      load(b);
-    }
-  }
-
-  /** Hands leftovers to a relay without anyone waiting for them; never throws. */
-  private void handOffLeftovers() {
-    try {
-      if (!isIdle()) {
-        Relay.EXECUTOR.execute(takeAll());
+      // No relay thread to be had (or no stack): unless a relay started it after all, take the
+      // work back and go on with it here, after the wait. Bytecodes only.
+      if (b.claimBack()) {
+        stolen = b.nextStolen;
+        urgentFence = b.urgentFence;
+        urgentNext = b.urgentNext;
+        urgent = b.urgent;
+        currentFence = b.currentFence;
+        currentNext = b.currentNext;
+        normal = b.normal;
       }
-    } catch (Throwable ignored) {
-      // Still no stack: they stay queued, and the next dispatch here hands them off first.
     }
-  }
-
-  private void load(Batch b) {
-    urgentFence = b.urgentFence;
-    urgentNext = b.urgentNext;
-    currentFence = b.currentFence;
-    currentNext = b.currentNext;
-    urgent = b.urgent;
-    normal = b.normal;
   }
 
   /** Work handed from one thread to a relay (fields set once, before the batch is handed over). */
@@ -720,6 +1040,13 @@ final class Dispatcher {
 
     volatile boolean done;
 
+    /**
+     * Set (under this batch's monitor) by whoever takes it: its relay thread, or the thread that
+     * handed it over and takes it back after {@code execute} threw (which does not prove that no
+     * relay thread got it). So it runs exactly once.
+     */
+    private boolean claimed;
+
     Batch(
         @Nullable Fence urgentFence,
         Node.@Nullable Listener urgentNext,
@@ -735,35 +1062,78 @@ final class Dispatcher {
       this.normal = normal;
     }
 
+    /** The handing thread, after a failed hand-off: true if no relay thread has taken it. */
+    boolean claimBack() {
+      synchronized (this) { // bytecodes only: called from catch blocks (monitorenter, stores)
+        if (claimed) {
+          return false;
+        }
+        claimed = true;
+        return true;
+      }
+    }
+
     @Override
     public void run() {
+      synchronized (this) {
+        if (claimed) {
+          done = true;
+          return; // taken back by the thread that handed it over
+        }
+        claimed = true;
+      }
       Dispatcher d = CURRENT.get();
       runner = d;
-      if (!d.isIdle()) {
-        d.handOffLeftovers(); // left on this relay thread by a run that died: not this batch's
-      }
-      d.running = true;
-      d.load(this);
       try {
-        d.runAll();
-      } catch (Throwable t) {
-        if (d.exposed) {
-          d.reclaim();
-        }
-        d.stolen = null;
-        d.handOffLeftovers();
+        d.runBatch(this);
       } finally {
-        d.endRun();
-        d.running = false;
-        try {
-          if (d.stolen != null) {
-            d.awaitStolen(); // whoever waits for this batch waits for what moved off it
-          }
-        } finally {
-          d.stolen = null;
-          done = true;
-        }
+        done = true;
       }
+    }
+  }
+
+  /**
+   * Runs a batch on this (relay) thread, like an outermost dispatch; a Throwable escaping it leaves
+   * the rest to the picker exactly as in {@link #runOutermost}'s catch block.
+   */
+  private void runBatch(Batch b) {
+    try {
+      if (!isIdle()) {
+        recoverLeftovers(); // left on this relay thread by a run that died: not this batch's
+      }
+      if (exposed) {
+        reclaim();
+      }
+      running = true;
+      urgentFence = b.urgentFence;
+      urgentNext = b.urgentNext;
+      urgent = b.urgent;
+      currentFence = b.currentFence;
+      currentNext = b.currentNext;
+      normal = b.normal;
+      runAll();
+      running = false;
+      endRun();
+      if (stolen != null) {
+        awaitStolen(); // whoever waits for this batch waits for what moved off it
+      }
+    } catch (Throwable t) {
+      // Bytecodes only (see runOutermost's catch block, which this one repeats).
+      running = false;
+      stolen = null; // nobody waits for work moved off a run that died
+      if (urgentNext != null || currentNext != null || urgent.size != 0 || normal.size != 0) {
+        // Leave the queue where it is, stealable: the picker takes it (stealAbandoned), or the
+        // next run here reclaims it first. Not exposed means OWNED: no steal can be under way.
+        if (!exposed) {
+          word = (ticket << 2) | STEALABLE;
+          exposed = true;
+        }
+        abandonedWord = (ticket << 2) | STEALABLE;
+      } else if (runExposed && !exposed) {
+        word = ticket << 2; // IDLE
+      }
+      runExposed = false;
+      // A relay thread's own failure: nobody to rethrow it to (it went to the picker).
     }
   }
 

@@ -93,10 +93,16 @@ public abstract class Fence {
    * trampolines nested signals (constant stack) and runs urgent work before any user callback, so
    * every kind of waiter wakes before any callback runs. Callbacks queued behind a callback that
    * waits or stalls move, with their fifoNext links, to a relay thread (a hand-off, or a steal by
-   * the stall monitor claimed with a CAS): see Dispatcher and StallMonitor. A Throwable escaping that work (the
-   * signaling thread's stack is exhausted) hands the detached list to a relay thread if it still
-   * can; waiters re-check the state at least every PARK_SLICE anyway, so none sleeps on a signaled
-   * fence.
+   * the stall monitor claimed with a CAS): see Dispatcher and StallMonitor. A Throwable escaping
+   * that work (in practice the signaling thread's stack is exhausted, so any call may fail again)
+   * loses nothing claimed in publishSignal, when fetching the dispatcher, or in the dispatcher's
+   * runs: the catch block that owns it publishes it in Orphans with bytecodes alone (an Object[]
+   * record, pushed under a monitor or onto the dispatcher's own list, no call), and the stall
+   * monitor, which never parks longer than PARK_SLICE, hands it to a relay thread that wakes the
+   * waiters and fires the callbacks in order, each exactly once. Not covered (the catch block it needs would grow the
+   * compiled signal() past the inlining limit): no stack to enter the dispatcher from signal(), or
+   * in a nested signal's enqueue before its chain is stored. Waiters also re-check the state at
+   * least every PARK_SLICE, so none sleeps on a signaled fence.
    *
    * Pending lists are immutable once published: push is a CAS of a new head; removal CASes in a
    * copy of the nodes above the removed entry, sharing the rest. A CallbackNode is only ever pushed
@@ -330,20 +336,50 @@ public abstract class Fence {
       }
     }
     try {
+      Dispatcher.Seam seam = Dispatcher.SEAM;
+      if (seam != null) {
+        seam.at(Dispatcher.Seam.CLAIMED);
+      }
       TIMESTAMP.setRelease(this, t);
     } catch (Throwable e) {
       // No call may be made here (the stack may be exhausted): bytecodes only.
       timestamp = t;
       state = terminal;
+      if (s instanceof Node && s != Node.ENABLED) {
+        Object[] orphan = {null, Orphans.LIST, this, s}; // the detached list: see Orphans
+        synchronized (Orphans.LOCK) {
+          orphan[0] = Orphans.head;
+          Orphans.head = orphan;
+        }
+        try {
+          Orphans.wake();
+        } catch (Throwable ignored) {
+          // the picker looks within its park slice anyway
+        }
+      }
       throw e;
     }
     if (s == null || s == Node.ENABLED) {
       return NO_LISTENERS;
     }
     try {
+      Dispatcher.Seam seam = Dispatcher.SEAM;
+      if (seam != null) {
+        seam.at(Dispatcher.Seam.WAKE);
+      }
       return wakeAndOrder((Node) s);
     } catch (Throwable e) {
-      Dispatcher.rescue(this, (Node) s);
+      // Bytecodes only, as above: wakeAndOrder may be repeated (it rebuilds every link).
+      Object[] orphan = {null, Orphans.LIST, this, s};
+      synchronized (Orphans.LOCK) {
+        orphan[0] = Orphans.head;
+        Orphans.head = orphan;
+      }
+      try {
+        Orphans.wake();
+      } catch (Throwable ignored) {
+        // the picker looks within its park slice anyway
+      }
       throw e;
     }
   }
@@ -412,6 +448,11 @@ public abstract class Fence {
       Dispatcher.dispatch(d, this, fifo);
     }
     return true;
+  }
+
+  /** The "signaled, nothing to fire" marker returned by {@link #wakeAndOrder}. */
+  static Node.Listener noListeners() {
+    return NO_LISTENERS;
   }
 
   /** Marks "signaled, nothing to fire"; never linked into a list. */
@@ -1057,6 +1098,9 @@ public abstract class Fence {
    * register, so a hook that signals the fence makes this return false, as in the kernel.
    */
   private boolean addListener(Node.Listener node) {
+    if (!StallMonitor.started) {
+      StallMonitor.startQuietly(); // before anything is registered: the orphans' picker
+    }
     for (; ; ) {
       Object s = state;
       if (isTerminal(s)) {

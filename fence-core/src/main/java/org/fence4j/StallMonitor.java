@@ -2,6 +2,7 @@ package org.fence4j;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,8 +18,11 @@ import org.jspecify.annotations.Nullable;
  * use. It only ever looks at <em>armed</em> dispatchers: a dispatcher arms itself (CAS of {@link
  * Dispatcher#armed} from false to true, then a push onto {@link #INCOMING} and an unpark) the first
  * time a run exposes work queued behind a running callback while the monitor is not watching it. So
- * a thread that signals fences without such work never meets the monitor, and the monitor parks
- * without a timeout while it watches nobody.
+ * a thread that signals fences without such work never meets the monitor, and while it watches
+ * nobody the monitor parks for at most {@link Fence#PARK_SLICE_NANOS}: it is also the picker of
+ * {@link Orphans} (signal work whose thread ran out of stack after claiming it), which it must find
+ * within a bounded time with no help from that thread. So the thread, started before the first
+ * listener registration on any fence, wakes about once per second while idle.
  *
  * <p>While it watches someone it wakes every {@link #TICK_NANOS} (backing off to {@link
  * #MAX_TICK_NANOS} while nothing it watches changes) and reads each dispatcher's word: the same
@@ -37,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * or the owner arms itself again; a dispatcher with work behind a running callback is never left
  * unwatched. An IDLE word never goes straight to STEALABLE without that volatile store.
  *
- * <p>Every field here but {@link #INCOMING} and {@link #THREAD} belongs to the monitor thread.
+ * <p>Every field here but {@link #INCOMING}, {@link #THREAD} and {@link #started} belongs to the
+ * monitor thread.
  */
 final class StallMonitor implements Runnable {
   /** The shortest interval between two looks. */
@@ -63,8 +68,18 @@ final class StallMonitor implements Runnable {
   /** The monitor thread, once started. */
   private static final AtomicReference<@Nullable Thread> THREAD = new AtomicReference<>();
 
+  /**
+   * Whether the monitor thread has been started. Read (plainly) before every listener registration;
+   * a stale false only costs a look at {@link #THREAD}.
+   */
+  static volatile boolean started;
+
   private final ArrayList<Dispatcher> watched = new ArrayList<>();
   private final ArrayDeque<Dispatcher.Batch> unplaced = new ArrayDeque<>();
+
+  /** Orphan records no relay thread could take yet; retried on the next tick. */
+  private final ArrayList<Object[]> unadopted = new ArrayList<>();
+
   private long tick = TICK_NANOS;
 
   private StallMonitor() {}
@@ -95,11 +110,42 @@ final class StallMonitor implements Runnable {
     }
   }
 
+  /**
+   * Starts the monitor thread if it is not running: called before the first listener registration
+   * on any fence, so that orphaned signal work (see {@link Orphans}) always has a picker. Best
+   * effort: if the thread cannot be started (no memory, no stack), nothing is claimed and the next
+   * registration tries again.
+   */
+  static void startQuietly() {
+    try {
+      if (THREAD.get() == null) {
+        start();
+      }
+      started = true;
+    } catch (Throwable t) {
+      // Retried by the next registration.
+    }
+  }
+
+  /** Unparks the monitor thread, if it runs (a new orphan record waits). */
+  static void wake() {
+    Thread t = THREAD.get();
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
   private static Thread start() {
     Thread t = new Thread(new StallMonitor(), "fence4j-stall-monitor");
     t.setDaemon(true);
     if (THREAD.compareAndSet(null, t)) {
-      t.start();
+      try {
+        t.start();
+      } catch (Throwable e) {
+        THREAD.compareAndSet(t, null); // not started: let a later call try again
+        throw e;
+      }
+      started = true;
       return t;
     }
     Thread winner = THREAD.get();
@@ -110,8 +156,10 @@ final class StallMonitor implements Runnable {
   public void run() {
     for (; ; ) {
       try {
-        if (!take() && watched.isEmpty() && unplaced.isEmpty()) {
-          LockSupport.park(this);
+        adoptOrphans();
+        if (!take() && watched.isEmpty() && unplaced.isEmpty() && unadopted.isEmpty()) {
+          // Nobody to watch: look again for orphans at least once per park slice.
+          LockSupport.parkNanos(this, Fence.PARK_SLICE_NANOS);
           continue;
         }
         boolean changed = scan(System.nanoTime());
@@ -121,6 +169,31 @@ final class StallMonitor implements Runnable {
         // Out of memory for the list, most likely: keep watching what we have.
         LockSupport.parkNanos(this, TICK_NANOS);
       }
+    }
+  }
+
+  /**
+   * Takes every orphan record (see {@link Orphans}) and hands them to relay threads: the queue of
+   * an abandoned dispatcher as a stolen batch, the rest as one adoption (oldest first). What no
+   * relay thread could take is kept for the next tick.
+   */
+  private void adoptOrphans() {
+    List<Object[]> records = new ArrayList<>(Orphans.takeAll());
+    ArrayList<Dispatcher.Batch> abandoned = new ArrayList<>();
+    Dispatcher.takeOrphans(records, abandoned);
+    for (Dispatcher.Batch b : abandoned) {
+      if (!Dispatcher.relay(b)) {
+        unplaced.addLast(b);
+      }
+    }
+    if (records.isEmpty() && unadopted.isEmpty()) {
+      return;
+    }
+    ArrayList<Object[]> signals = new ArrayList<>(unadopted);
+    unadopted.clear();
+    signals.addAll(records);
+    if (!signals.isEmpty() && !Dispatcher.adopt(signals)) {
+      unadopted.addAll(signals);
     }
   }
 
