@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.fence4j.Fence;
 import org.fence4j.FenceContexts;
 import org.fence4j.reservation.ReservationObject.Usage;
@@ -14,15 +14,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Replacements stored in place, under the object's seqcount: readers still see the entries as they
- * stood at one instant, their cached answers follow a replacement, and a reader finishes (a timed
- * wait returns on time) under a constant stream of replacements.
+ * stood at one instant, their cached answers follow a replacement, and a reader finishes (so a
+ * timed wait can return on time) under a constant stream of replacements.
  */
 class ReservationSeqcountTest {
   private static final int ROUNDS = 20_000;
-  private static final int LARGE = 4_096;
 
-  /** Safety net only: a writer that reaches it means the reader never finished. */
-  private static final long WRITER_CAP = 50_000_000L;
+  /**
+   * Replacements a reader may meet before the test stops making them: far more than a reader needs
+   * to finish (a few scans), so reaching it means the reader could not finish on its own.
+   */
+  private static final int CAP = 1_000;
 
   private static void cycle(ReservationObject obj, Fence f, Usage usage) {
     obj.lock();
@@ -91,84 +93,74 @@ class ReservationSeqcountTest {
     assertThat(mixes).isZero();
   }
 
-  @Test
-  void await_constantReplacementsOnLargeObject_returnsOnTime() throws Exception {
-    long first = FenceContexts.allocate(LARGE + 1);
-    ReservationObject obj = new ReservationObject();
-    obj.lock();
-    try {
-      obj.reserveFences(LARGE + 1);
-      for (int i = 0; i < LARGE; i++) {
-        obj.addFence(new TestFence(first + i, 1), Usage.READ);
-      }
-      obj.addFence(new TestFence(first + LARGE, 1), Usage.WRITE); // never signals
-    } finally {
-      obj.unlock();
-    }
-    AtomicBoolean readerDone = new AtomicBoolean();
-    AtomicLong cycles = new AtomicLong();
-    Thread producer =
-        new Thread(
-            () -> {
-              long seqno = 2;
-              for (long n = 0; n < WRITER_CAP && !readerDone.get(); n++, seqno++) {
-                cycle(obj, new TestFence(first + (int) (n % LARGE), seqno), Usage.READ);
-                cycles.incrementAndGet();
-              }
-            });
-    producer.start();
-    boolean signaled;
-    try {
-      while (cycles.get() < 1_000 && producer.isAlive()) {
-        Thread.onSpinWait(); // the stream of replacements is under way
-      }
-      signaled = obj.await(Usage.WRITE, Duration.ofMillis(20));
-    } finally {
-      readerDone.set(true);
-      producer.join();
+  /**
+   * A pending fence whose peek hook, each time the reader thread asks it (during a reader's scan),
+   * has a writer thread replace another entry of the object and waits until it is done: every scan
+   * of the reader overlaps a replacement. Up to CAP times, then it stops (the safety net).
+   */
+  private static final class ReplacingFence extends TestFence {
+    final AtomicInteger replacements = new AtomicInteger();
+    volatile boolean armed; // off while the object is set up (the reader thread holds the lock)
+    private final Thread reader;
+    private final TestSupport.Worker writer;
+    private final ReservationObject obj;
+    private final long otherContext;
+
+    ReplacingFence(Thread reader, TestSupport.Worker writer, ReservationObject obj, long other) {
+      super(FenceContexts.allocate(1), 1, "test", "replacing");
+      this.reader = reader;
+      this.writer = writer;
+      this.obj = obj;
+      this.otherContext = other;
     }
 
-    assertThat(signaled).isFalse();
-    assertThat(cycles.get()).isLessThan(WRITER_CAP); // the wait ended before the safety net
+    @Override
+    protected boolean peekSignaled() {
+      if (armed && Thread.currentThread() == reader && replacements.get() < CAP) {
+        long seqno = 2 + replacements.getAndIncrement();
+        writer.run(() -> cycle(obj, new TestFence(otherContext, seqno), Usage.READ));
+      }
+      return false;
+    }
+  }
+
+  /** An object holding a ReplacingFence, then a fence of {@code other} that it replaces. */
+  private static ReplacingFence replacingDuringScans(
+      ReservationObject obj, TestSupport.Worker writer, long other) {
+    ReplacingFence hook = new ReplacingFence(Thread.currentThread(), writer, obj, other);
+    cycle(obj, hook, Usage.READ);
+    cycle(obj, new TestFence(other, 1), Usage.READ);
+    hook.armed = true;
+    return hook;
   }
 
   @Test
-  void fences_constantReplacementsOnLargeObject_returns() throws Exception {
-    long first = FenceContexts.allocate(LARGE);
+  void fences_replacementDuringEveryScan_returnsAfterAFewScans() throws Exception {
     ReservationObject obj = new ReservationObject();
-    obj.lock();
-    try {
-      obj.reserveFences(LARGE);
-      for (int i = 0; i < LARGE; i++) {
-        obj.addFence(new TestFence(first + i, 1), Usage.READ);
-      }
-    } finally {
-      obj.unlock();
-    }
-    AtomicBoolean readerDone = new AtomicBoolean();
-    AtomicLong cycles = new AtomicLong();
-    Thread producer =
-        new Thread(
-            () -> {
-              long seqno = 2;
-              for (long n = 0; n < WRITER_CAP && !readerDone.get(); n++, seqno++) {
-                cycle(obj, new TestFence(first + (int) (n % LARGE), seqno), Usage.READ);
-                cycles.incrementAndGet();
-              }
-            });
-    producer.start();
-    int size;
-    try {
-      while (cycles.get() < 1_000 && producer.isAlive()) {
-        Thread.onSpinWait();
-      }
-      size = obj.fences(Usage.READ).size();
-    } finally {
-      readerDone.set(true);
-      producer.join();
+    ReplacingFence hook;
+    List<Fence> seen;
+    try (TestSupport.Worker writer = new TestSupport.Worker("writer")) {
+      hook = replacingDuringScans(obj, writer, FenceContexts.allocate(1));
+
+      seen = obj.fences(Usage.READ);
     }
 
-    assertThat(size).isEqualTo(LARGE);
-    assertThat(cycles.get()).isLessThan(WRITER_CAP);
+    assertThat(seen).hasSize(2);
+    assertThat(hook.replacements.get()).isLessThan(CAP); // it did not need the safety net
+  }
+
+  @Test
+  void await_replacementDuringEveryScan_returnsAfterAFewScans() throws Exception {
+    ReservationObject obj = new ReservationObject();
+    ReplacingFence hook;
+    boolean signaled;
+    try (TestSupport.Worker writer = new TestSupport.Worker("writer")) {
+      hook = replacingDuringScans(obj, writer, FenceContexts.allocate(1));
+
+      signaled = obj.await(Usage.READ, Duration.ZERO);
+    }
+
+    assertThat(signaled).isFalse();
+    assertThat(hook.replacements.get()).isLessThan(CAP);
   }
 }
