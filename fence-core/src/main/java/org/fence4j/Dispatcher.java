@@ -203,7 +203,14 @@ final class Dispatcher {
   volatile Object @Nullable [] orphans;
 
   private Dispatcher() {
-    ALL.add(new WeakReference<>(this));
+    this(true);
+  }
+
+  /** A dispatcher; {@code register} false only for the stress hooks' dispatchers of no thread. */
+  private Dispatcher(boolean register) {
+    if (register) {
+      ALL.add(new WeakReference<>(this));
+    }
   }
 
   /**
@@ -218,15 +225,7 @@ final class Dispatcher {
         it.remove();
         continue;
       }
-      Object[] r = d.orphans;
-      int from = out.size();
-      while (r != null && r[0] != Orphans.TAKEN) {
-        Object next = r[0];
-        r[0] = Orphans.TAKEN;
-        out.add(r);
-        r = (Object[]) next;
-      }
-      Collections.reverse(out.subList(from, out.size()));
+      takeOrphansOf(d, out);
       if (d.abandonedWord != 0L) {
         Batch b = d.stealAbandoned();
         if (b != null) {
@@ -234,6 +233,19 @@ final class Dispatcher {
         }
       }
     }
+  }
+
+  /** Picker: adds {@code d}'s orphan records not taken yet to {@code out}, oldest first. */
+  static void takeOrphansOf(Dispatcher d, List<Object[]> out) {
+    Object[] r = d.orphans;
+    int from = out.size();
+    while (r != null && r[0] != Orphans.TAKEN) {
+      Object next = r[0];
+      r[0] = Orphans.TAKEN; // only the picker writes a record after its push
+      out.add(r);
+      r = (Object[]) next;
+    }
+    Collections.reverse(out.subList(from, out.size()));
   }
 
   /**
@@ -662,7 +674,7 @@ final class Dispatcher {
    * meets the real monitor.
    */
   static Dispatcher exposedForStress(Fence fence, Node.Listener first) {
-    Dispatcher d = new Dispatcher();
+    Dispatcher d = new Dispatcher(false);
     d.armed = true;
     d.running = true;
     d.ticket = 1;
@@ -670,6 +682,17 @@ final class Dispatcher {
     d.currentNext = first;
     d.expose();
     return d;
+  }
+
+  /** A dispatcher of no thread, for the orphan-list stress test (not seen by the picker). */
+  static Dispatcher forOrphanStress() {
+    return new Dispatcher(false);
+  }
+
+  /** The owner's push onto its orphan list, exactly as the catch blocks write it. */
+  void pushOrphanForStress(Object[] orphan) {
+    orphan[0] = orphans;
+    orphans = orphan;
   }
 
   /** The owner's side: the running callback returns; takes the queue back and runs what is left. */
