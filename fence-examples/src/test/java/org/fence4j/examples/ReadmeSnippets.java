@@ -106,10 +106,10 @@ class ReadmeSnippets {
       }
     }
 
-    // consumer module, on its own thread
+    // consumer module, on its own thread; frameTimeout: how late a frame may be (say 50 ms)
     void show(Buffer buffer, SyncFile renderDone) throws InterruptedException {
       try (SyncFile file = renderDone) {              // closed however the wait ends
-        file.awaitSuccess(Duration.ofMillis(50));     // FenceErrorException (error + cause) if
+        file.awaitSuccess(frameTimeout);              // FenceErrorException (error + cause) if
         scanOut(buffer);                              // rendering failed, TimeoutException if late
       } catch (FenceErrorException | TimeoutException e) {
         log.warn("frame dropped: " + e.getMessage());
@@ -119,7 +119,7 @@ class ReadmeSnippets {
     // or without blocking
     void showLater(Buffer buffer, SyncFile renderDone) {
       renderDone.ready()
-          .orTimeout(50, TimeUnit.MILLISECONDS)       // a fence may never signal
+          .orTimeout(frameTimeout.toMillis(), TimeUnit.MILLISECONDS)  // a fence may never signal
           .whenComplete((file, failure) -> {
             try (renderDone) {                        // closed however it ends
               if (failure == null && renderDone.fence().error().isEmpty()) {
@@ -256,6 +256,9 @@ class ReadmeSnippets {
   final Fence cpuDone = ring.next();
   final Runnable job = () -> {};
   final List<Buffer> scannedOut = Collections.synchronizedList(new ArrayList<>());
+
+  /** How late a frame may be before the consumer drops it; a test may set it before a snippet. */
+  Duration frameTimeout = Duration.ofMillis(50);
 
   void render(Buffer b) {
     if (b.broken) {

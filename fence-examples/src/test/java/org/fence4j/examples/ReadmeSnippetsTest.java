@@ -145,6 +145,7 @@ class ReadmeSnippetsTest {
   /** Without blocking: a fence that signals gets the frame scanned out and the file closed. */
   @Test
   void explicit_showLaterFenceSignals_scansOutAndClosesTheFile() {
+    snippets.frameTimeout = Duration.ofDays(1); // the fence signals in time however slow the test
     ReadmeSnippets.Explicit explicit = snippets.new Explicit();
     Fence done = FenceContext.create("test", "render").next();
     SyncFile file = SyncFile.create(done);
