@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -489,24 +488,23 @@ class FenceRobustnessTest {
     return a;
   }
 
-  /** Hand-offs keep each fence's callbacks in registration order. */
+  /**
+   * Hand-offs keep each fence's callbacks in registration order (checked among those that ran on
+   * one thread: on a loaded machine the stall monitor may move work off a descheduled relay too).
+   */
   @Test
   void signal_callbacksHandedOff_keepRegistrationOrder() throws Exception {
     Fence a = ctx.next();
     Fence b = ctx.next();
-    List<Integer> order = new CopyOnWriteArrayList<>();
+    CallbackRuns runs = new CallbackRuns(50);
     a.addCallback(f -> awaitInCallback(b));
     a.addCallback(f -> b.signal());
     for (int i = 0; i < 50; i++) {
-      int n = i;
-      a.addCallback(f -> order.add(n));
+      a.addCallback(runs.callback(i));
     }
     a.signal();
-    List<Integer> expected = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      expected.add(i);
-    }
-    assertThat(order).isEqualTo(expected);
+    assertThat(runs.notRunExactlyOnce()).isEmpty();
+    assertThat(runs.outOfOrderOnOneThread(0, 50)).isEmpty();
   }
 
   // -------------------------------------------------------------------------------------------
