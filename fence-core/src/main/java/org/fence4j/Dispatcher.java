@@ -78,12 +78,12 @@ import org.jspecify.annotations.Nullable;
  * alone (see {@link Orphans}): a callback taken off the queue whose {@link #fire} was not entered
  * goes back to the head of its queue ({@link #failure} tells the two apart); a chain claimed but
  * not queued yet (starting a run, an urgent split) is pushed onto this dispatcher's own orphan list
- * ({@link #orphans}, no monitor: these catch blocks are compiled into the signal paths); and the
- * catch block of the outermost run ({@link #runOutermost}, or a relay batch) leaves whatever is
- * queued in place, exposed as STEALABLE under {@link #abandonedWord}. The picker (the stall
- * monitor, which looks at every dispatcher at least once per park slice) takes the orphan records
- * and steals such a queue with the steal protocol; if the owner's next run comes first, it reclaims
- * the queue by CAS and hands it to a relay itself. A steal and the put-back run under this
+ * ({@link Registration#orphans}, no monitor: these catch blocks are compiled into the signal
+ * paths); and the catch block of the outermost run ({@link #runOutermost}, or a relay batch) leaves
+ * whatever is queued in place, exposed as STEALABLE under {@link #abandonedWord}. The picker (the
+ * stall monitor, which looks at every dispatcher at least once per park slice) takes the orphan
+ * records and steals such a queue with the steal protocol; if the owner's next run comes first, it
+ * reclaims the queue by CAS and hands it to a relay itself. A steal and the put-back run under this
  * dispatcher's monitor (monitorenter needs no Java frame), so neither sees the other half-done. So
  * nothing is left for some unrelated later signal, or for never, and each callback runs once. Apart
  * from hand-offs, steals and that rescue, nothing here is shared between threads: the queues are
@@ -131,6 +131,12 @@ final class Dispatcher {
 
   /** Whether the stall monitor watches this dispatcher; set by CAS, cleared by the monitor. */
   volatile boolean armed;
+
+  /**
+   * Owner only: how many Throwables the catch blocks of runOutermost and enqueueSlow, which own the
+   * chain they were given from their first bytecode, have handled; see {@link #dispatch}.
+   */
+  long caughtWithChain;
 
   /** Owner only: ticket of the callback being run. */
   private long ticket;
@@ -187,20 +193,11 @@ final class Dispatcher {
   private Ring urgent = new Ring();
   private Ring normal = new Ring();
 
-  /** Every dispatcher made, weakly: the picker looks at their orphan lists ({@link #orphans}). */
-  private static final ConcurrentLinkedQueue<WeakReference<Dispatcher>> ALL =
-      new ConcurrentLinkedQueue<>();
+  /** Every dispatcher made, through its registration: the picker looks at each of them. */
+  private static final ConcurrentLinkedQueue<Registration> ALL = new ConcurrentLinkedQueue<>();
 
-  /**
-   * Orphan records (see {@link Orphans}) published by this dispatcher's thread from the catch block
-   * of a signal, newest first, linked through slot 0. The owner pushes with bytecodes alone and no
-   * monitor (that catch block is compiled into every signal): it links the new record to the
-   * current head and stores it here (volatile). The picker never writes this field: it takes the
-   * records from the head down to the first one it took before, marking each taken record by
-   * storing {@link Orphans#TAKEN} in its slot 0, so a record is taken exactly once, and the chain
-   * below a taken record is dropped.
-   */
-  volatile Object @Nullable [] orphans;
+  /** This dispatcher's registration: what the picker must find even after the thread is gone. */
+  final Registration reg = new Registration(this);
 
   private Dispatcher() {
     this(true);
@@ -209,23 +206,56 @@ final class Dispatcher {
   /** A dispatcher; {@code register} false only for the stress hooks' dispatchers of no thread. */
   private Dispatcher(boolean register) {
     if (register) {
-      ALL.add(new WeakReference<>(this));
+      ALL.add(reg);
+    }
+  }
+
+  /**
+   * A dispatcher's entry in the picker's registry. It refers to its dispatcher weakly (a dispatcher
+   * lives as long as its thread's thread-local map) and holds strongly what must outlive the
+   * thread: the orphan list and, while a run that died left its queue in the dispatcher, the
+   * dispatcher itself. So work a thread left behind is found after the thread has died and its
+   * dispatcher was collected, and the registration is dropped after that last look.
+   */
+  static final class Registration extends WeakReference<Dispatcher> {
+    /**
+     * Orphan records (see {@link Orphans}) published by the owner thread from the catch block of a
+     * signal, newest first, linked through slot 0. The owner pushes with bytecodes alone and no
+     * monitor (that catch block is compiled into every signal): it links the new record to the
+     * current head and stores it here (volatile). The picker never writes this field: it takes the
+     * records from the head down to the first one it took before, marking each taken record by
+     * storing {@link Orphans#TAKEN} in its slot 0, so a record is taken exactly once, and the chain
+     * below a taken record is dropped.
+     */
+    volatile @Nullable Object @Nullable [] orphans;
+
+    /**
+     * The dispatcher, while a run that died left its queue in it (set by that run's catch block,
+     * cleared when the queue is stolen or reclaimed): keeps it, and so the queue, reachable after
+     * its thread is gone.
+     */
+    volatile @Nullable Dispatcher keep;
+
+    Registration(Dispatcher d) {
+      super(d);
     }
   }
 
   /**
    * Picker: adds the orphan records of every dispatcher not taken yet to {@code out} (each
-   * dispatcher's oldest first), adds to {@code abandoned} the queues that runs which died left in
-   * their dispatchers (stolen), and forgets dispatchers that were collected.
+   * dispatcher's oldest first); adds to {@code abandoned} the queues that runs which died left in
+   * their dispatchers (stolen); and forgets dispatchers that were collected, after a last look at
+   * what their registration kept.
    */
   static void takeOrphans(List<Object[]> out, List<Batch> abandoned) {
-    for (Iterator<WeakReference<Dispatcher>> it = ALL.iterator(); it.hasNext(); ) {
-      Dispatcher d = it.next().get();
+    for (Iterator<Registration> it = ALL.iterator(); it.hasNext(); ) {
+      Registration r = it.next();
+      Dispatcher d = r.get();
+      takeOrphansOf(r, out);
       if (d == null) {
-        it.remove();
+        it.remove(); // its thread is gone: nothing can be added to it any more
         continue;
       }
-      takeOrphansOf(d, out);
       if (d.abandonedWord != 0L) {
         Batch b = d.stealAbandoned();
         if (b != null) {
@@ -237,7 +267,12 @@ final class Dispatcher {
 
   /** Picker: adds {@code d}'s orphan records not taken yet to {@code out}, oldest first. */
   static void takeOrphansOf(Dispatcher d, List<Object[]> out) {
-    Object[] r = d.orphans;
+    takeOrphansOf(d.reg, out);
+  }
+
+  @SuppressWarnings("NullAway") // records hold nulls in their slots; the lists type them Object[]
+  static void takeOrphansOf(Registration reg, List<Object[]> out) {
+    Object[] r = reg.orphans;
     int from = out.size();
     while (r != null && r[0] != Orphans.TAKEN) {
       Object next = r[0];
@@ -277,6 +312,8 @@ final class Dispatcher {
     static final int WAKE = 2;
     static final int OUTERMOST = 3;
     static final int FIRE = 4;
+    static final int DISPATCH = 5;
+    static final int TIMELINE = 6;
 
     private volatile @Nullable Thread target;
     private volatile int point;
@@ -326,6 +363,14 @@ final class Dispatcher {
   /**
    * Runs (or, when nested, queues) the listener chain {@code first} of {@code fence}.
    *
+   * <p>Ownership on a Throwable: runOutermost (and enqueueSlow) own the chain from their first
+   * bytecode, and their catch blocks account for it (publish what has not run or been queued) and
+   * count that in {@link #caughtWithChain}. A caller with a catch block of its own that must know
+   * whether the chain was taken over reads the count before the call: unchanged after a Throwable
+   * means the chain is still the caller's (the Throwable struck on the way in). Only cold callers
+   * use this (SoftwareTimeline, calling {@link #enqueueSlow} itself when nested, since enqueue's
+   * fast path has no catch block); the hot paths pay nothing for it.
+   *
    * @param known this thread's dispatcher if the caller has it already, else null
    */
   static void dispatch(@Nullable Dispatcher known, Fence fence, Node.Listener first) {
@@ -335,7 +380,7 @@ final class Dispatcher {
         d = CURRENT.get(); // the first dispatch on a thread makes its dispatcher: may overflow
       } catch (Throwable t) {
         // Nothing ran yet. Bytecodes only: publish the chain for the picker (see Orphans).
-        Object[] orphan = {null, Orphans.CHAIN, fence, first};
+        @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, first};
         synchronized (Orphans.LOCK) {
           orphan[0] = Orphans.head;
           Orphans.head = orphan;
@@ -407,10 +452,11 @@ final class Dispatcher {
       // Bytecodes only from here: the stack may be exhausted, so any call may throw again. Plain
       // stores only, too (this code is part of every signal's compiled body): the signal that
       // called dispatch publishes what is noted here (see Fence.signal's catch block).
+      caughtWithChain++; // the chain was ours from the first bytecode: see dispatch
       if (unowned != null) {
-        Object[] orphan = {null, Orphans.CHAIN, fence, unowned};
-        orphan[0] = orphans;
-        orphans = orphan;
+        @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, unowned};
+        orphan[0] = reg.orphans;
+        reg.orphans = orphan;
       }
       // The queue, if any, stays in place (see the class comment); the picker finds it.
       running = false;
@@ -423,6 +469,7 @@ final class Dispatcher {
           exposed = true;
         }
         abandonedWord = (ticket << 2) | STEALABLE;
+        reg.keep = this; // the queue outlives the thread until the picker takes it
       } else if (runExposed && !exposed) {
         word = ticket << 2; // IDLE
       }
@@ -440,6 +487,7 @@ final class Dispatcher {
       reclaim(); // after a steal by the picker the queue is empty
     }
     abandonedWord = 0L; // reclaimed (or stolen): nothing is left for the picker
+    reg.keep = null;
     if (!isIdle()) {
       Batch b = takeAll();
       try {
@@ -463,6 +511,11 @@ final class Dispatcher {
     if (!runExposed) {
       WORD.setRelease(this, ticket << 2); // IDLE: no run in progress here
     }
+  }
+
+  /** Owner: whether this thread is running callbacks (a signal now would be nested). */
+  boolean isRunning() {
+    return running;
   }
 
   /** Whether the current thread is running inline callbacks (for the signaling-path check). */
@@ -648,6 +701,7 @@ final class Dispatcher {
         return null;
       }
       abandonedWord = 0L;
+      reg.keep = null;
       b.urgentFence = urgentFence; // plain stores only: the owner may be spinning on the word
       b.urgentNext = urgentNext;
       b.urgent = urgent;
@@ -690,9 +744,9 @@ final class Dispatcher {
   }
 
   /** The owner's push onto its orphan list, exactly as the catch blocks write it. */
-  void pushOrphanForStress(Object[] orphan) {
-    orphan[0] = orphans;
-    orphans = orphan;
+  void pushOrphanForStress(@Nullable Object[] orphan) {
+    orphan[0] = reg.orphans;
+    reg.orphans = orphan;
   }
 
   /** The owner's side: the running callback returns; takes the queue back and runs what is left. */
@@ -837,10 +891,13 @@ final class Dispatcher {
    * {@link #enqueue} of a chain with urgent callbacks, or when the ring could not grow. On a
    * Throwable, publishes the part it had not queued yet (bytecodes only) before rethrowing it.
    */
-  private void enqueueSlow(Fence fence, Node.Listener first) {
+  void enqueueSlow(Fence fence, Node.Listener first) {
     Node.@Nullable Listener unowned = first; // the part not queued yet (all of it at first)
     Node.@Nullable Listener unownedRest = null; // after the split: the ordinary part, not queued
     try {
+      if (exposed) {
+        reclaim(); // when called by SoftwareTimeline rather than enqueue
+      }
       Node.Listener rest = first;
       if (first.isUrgent()) {
         rest = splitUrgent(first);
@@ -869,10 +926,11 @@ final class Dispatcher {
         expose();
       }
     } catch (Throwable t) {
+      caughtWithChain++; // see dispatch
       // One record: the two parts stay in order.
-      Object[] orphan = {null, Orphans.CHAIN, fence, unowned, fence, unownedRest};
-      orphan[0] = orphans;
-      orphans = orphan;
+      @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, unowned, fence, unownedRest};
+      orphan[0] = reg.orphans;
+      reg.orphans = orphan;
       throw t;
     }
   }
@@ -1152,6 +1210,7 @@ final class Dispatcher {
           exposed = true;
         }
         abandonedWord = (ticket << 2) | STEALABLE;
+        reg.keep = this; // the queue outlives the thread until the picker takes it
       } else if (runExposed && !exposed) {
         word = ticket << 2; // IDLE
       }

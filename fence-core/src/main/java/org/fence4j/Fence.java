@@ -38,20 +38,21 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Thread-safety: every method is thread-safe. Callbacks run in the thread that signals, after
- * the fence is visibly signaled, in registration order, exactly once, and never while fence4j holds
- * a lock; a callback may add or remove callbacks, signal other fences, or release what it guards.
- * Signals that cascade through callbacks do not grow the stack: the outermost {@code signal()} runs
- * them iteratively, and when it returns every inline callback registered before it has run. Every
- * waiter (any fence4j wait) is woken before any callback of the fence runs. A callback that blocks
- * does not hold up the callbacks queued behind it: blocking in a fence4j wait hands them to a relay
- * thread at once, and blocking in any other way (a lock, a latch, I/O) or running long has them
- * taken over by a relay thread after a short stall (about a millisecond when the thread is
- * blocked); they never run inside the blocked callback, and the outermost {@code signal()} still
- * returns only after they have run (unless they block in turn for a while, since they might be
- * waiting for the signaling thread itself). If the fence's {@link #onEnableSignaling()} hook
- * throws, the fence fails with {@link FenceError#EIO} (see {@link #enableSignaling()}). Blocking
- * waits park with {@link LockSupport}; no monitors are used, so waiting virtual threads do not pin
- * their carrier.
+ * the fence is visibly signaled, in registration order (each starts after the one before it has
+ * started; callbacks moved to a relay thread after a stall, below, may run while the stalled one
+ * still runs), exactly once, and never while fence4j holds a lock; a callback may add or remove
+ * callbacks, signal other fences, or release what it guards. Signals that cascade through callbacks
+ * do not grow the stack: the outermost {@code signal()} runs them iteratively, and when it returns
+ * every inline callback registered before it has run. Every waiter (any fence4j wait) is woken
+ * before any callback of the fence runs. A callback that blocks does not hold up the callbacks
+ * queued behind it: blocking in a fence4j wait hands them to a relay thread at once, and blocking
+ * in any other way (a lock, a latch, I/O) or running long has them taken over by a relay thread
+ * after a short stall (about a millisecond when the thread is blocked); they never run inside the
+ * blocked callback, and the outermost {@code signal()} still returns only after they have run
+ * (unless they block in turn for a while, since they might be waiting for the signaling thread
+ * itself). If the fence's {@link #onEnableSignaling()} hook throws, the fence fails with {@link
+ * FenceError#EIO} (see {@link #enableSignaling()}). Blocking waits park with {@link LockSupport};
+ * no monitors are used, so waiting virtual threads do not pin their carrier.
  *
  * <p>Memory consistency effects: actions before a signal happen-before actions after observing the
  * fence signaled (in another thread's {@code isSignaled()}, {@code await}, or a callback), and the
@@ -346,7 +347,7 @@ public abstract class Fence {
       timestamp = t;
       state = terminal;
       if (s instanceof Node && s != Node.ENABLED) {
-        Object[] orphan = {null, Orphans.LIST, this, s}; // the detached list: see Orphans
+        @Nullable Object[] orphan = {null, Orphans.LIST, this, s}; // the detached list: see Orphans
         synchronized (Orphans.LOCK) {
           orphan[0] = Orphans.head;
           Orphans.head = orphan;
@@ -370,7 +371,7 @@ public abstract class Fence {
       return wakeAndOrder((Node) s);
     } catch (Throwable e) {
       // Bytecodes only, as above: wakeAndOrder may be repeated (it rebuilds every link).
-      Object[] orphan = {null, Orphans.LIST, this, s};
+      @Nullable Object[] orphan = {null, Orphans.LIST, this, s};
       synchronized (Orphans.LOCK) {
         orphan[0] = Orphans.head;
         Orphans.head = orphan;
@@ -428,13 +429,6 @@ public abstract class Fence {
     return SIGNALED;
   }
 
-  /** Runs the callbacks returned by {@link #publishSignal} (see Dispatcher). */
-  final void fire(Node.Listener first) {
-    if (first != NO_LISTENERS) {
-      Dispatcher.dispatch(null, this, first);
-    }
-  }
-
   private boolean signal0(@Nullable Object outcome, long timestampNanos, boolean readClock) {
     Object s = state;
     // With listeners, get this thread's dispatcher before the claim: making it (the first time on
@@ -456,7 +450,7 @@ public abstract class Fence {
   }
 
   /** Marks "signaled, nothing to fire"; never linked into a list. */
-  private static final Node.Listener NO_LISTENERS =
+  static final Node.Listener NO_LISTENERS =
       new Node.Listener(null) {
         @Override
         Object key() {

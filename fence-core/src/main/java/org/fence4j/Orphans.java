@@ -22,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  * monitor too, off the signal path). Then, best effort and in a try of its own, the pusher unparks
  * the picker ({@link #wake()}), and rethrows its Throwable. The catch blocks inside the dispatcher,
  * which are compiled into the signal paths, use no monitor: they push onto their dispatcher's own
- * list ({@code Dispatcher.orphans}: only the owner writes it), or leave a dying run's queue in
- * place, stealable; the picker looks at every dispatcher too.
+ * list ({@code Dispatcher.Registration.orphans}: only the owner writes it), or leave a dying run's
+ * queue in place, stealable; the picker looks at every dispatcher too.
+ *
+ * <p>Everything the picker must find on a dispatcher is held by its registration ({@code
+ * Dispatcher.Registration}), which outlives the thread.
  *
  * <p>The picker needs no later action of the failing thread nor of the fence's users: the stall
  * monitor, started before the first listener is registered on any fence, never parks longer than
@@ -49,7 +52,9 @@ final class Orphans {
   /** Record kind: slot 3 is a listener chain linked through fifoNext, in firing order. */
   static final Object CHAIN = new Object();
 
-  /** Slot 0 of a record the picker took from a dispatcher's own list (see Dispatcher.orphans). */
+  /**
+   * Slot 0 of a record the picker took from a dispatcher's own list (see Dispatcher.Registration).
+   */
   static final Object TAKEN = new Object();
 
   /** The newest record, or null; guarded by {@link #LOCK}. */

@@ -1,12 +1,15 @@
 package org.fence4j;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.fence4j.internal.TimelineRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A software timeline, the equivalent of the kernel's sw_sync: a counter whose points (fences)
@@ -128,24 +131,11 @@ public final class SoftwareTimeline implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n} is negative or the value would overflow
    * @throws IllegalStateException if the timeline is closed
    */
-  @SuppressWarnings("NonAtomicVolatileUpdate") // written only under `lock`; volatile for readers
   public void increment(long n) {
     if (n < 0) {
       throw new IllegalArgumentException("n must not be negative, was " + n);
     }
-    List<Object> toFire;
-    lock.lock();
-    try {
-      requireOpen();
-      if (Long.MAX_VALUE - value < n) {
-        throw new IllegalArgumentException("value " + value + " + " + n + " overflows");
-      }
-      value += n;
-      toFire = signalReached(pendingPoints.headMap(value, true).values(), null);
-    } finally {
-      lock.unlock();
-    }
-    fireAll(toFire);
+    advance(n, false);
   }
 
   /**
@@ -220,18 +210,67 @@ public final class SoftwareTimeline implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Object> toFire;
-    lock.lock();
+    advance(0L, true);
+  }
+
+  /**
+   * increment(n), or close() if {@code close}: under the lock, signals every point reached (all
+   * pending points when closing, with ENOENT) and collects their listener chains in an orphan
+   * record ({@code {next, CHAIN, point, chain, ...}}, allocated before the first claim); then fires
+   * them after unlocking. A Throwable after a claim (an exhausted stack: in the iteration, the
+   * unlock, or on the way into a dispatch) loses none of them: the chains the dispatcher has not
+   * taken over are still in the record (see {@link #fireAll}), which the catch block publishes in
+   * {@link Orphans} with bytecodes alone.
+   */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written only under `lock`; volatile for readers
+  private void advance(long n, boolean close) {
+    @Nullable Object @Nullable [] toFire = null;
     try {
-      if (closed) {
-        return;
+      lock.lock();
+      try {
+        Collection<Point> reached;
+        if (close) {
+          if (closed) {
+            return;
+          }
+          closed = true;
+          reached = pendingPoints.values();
+        } else {
+          requireOpen();
+          if (Long.MAX_VALUE - value < n) {
+            throw new IllegalArgumentException("value " + value + " + " + n + " overflows");
+          }
+          value += n;
+          reached = pendingPoints.headMap(value, true).values();
+        }
+        toFire = new Object[2 + 2 * reached.size()];
+        toFire[1] = Orphans.CHAIN;
+        signalReached(reached, close ? FenceError.ENOENT : null, toFire);
+      } finally {
+        lock.unlock();
       }
-      closed = true;
-      toFire = signalReached(pendingPoints.values(), FenceError.ENOENT);
-    } finally {
-      lock.unlock();
+      fireAll(toFire);
+    } catch (Throwable t) {
+      // Bytecodes only: the stack may be exhausted. Chains fireAll had not handed on yet are still
+      // in the record (it clears each one as it hands it on).
+      boolean left = false;
+      @Nullable Object[] r = toFire != null ? toFire : new Object[0];
+      for (int i = 3; i < r.length && !left; i += 2) {
+        left = r[i] != null;
+      }
+      if (left) {
+        synchronized (Orphans.LOCK) {
+          r[0] = Orphans.head;
+          Orphans.head = r;
+        }
+        try {
+          Orphans.wake();
+        } catch (Throwable ignored) {
+          // the picker looks within its park slice anyway
+        }
+      }
+      throw t;
     }
-    fireAll(toFire);
   }
 
   /** Returns {@code "<name>: <value>"}. */
@@ -240,25 +279,65 @@ public final class SoftwareTimeline implements AutoCloseable {
     return name + ": " + value;
   }
 
-  /** Signals {@code points} (in order) and removes them; returns (point, listeners) pairs. */
-  private static List<Object> signalReached(
-      java.util.Collection<Point> points, @org.jspecify.annotations.Nullable FenceError error) {
-    List<Object> toFire = new ArrayList<>(points.size() * 2);
-    for (java.util.Iterator<Point> it = points.iterator(); it.hasNext(); ) {
+  /**
+   * Signals {@code points} (in order) and removes them; stores (point, listeners) pairs in {@code
+   * toFire} from index 2 on, packed, each pair right after its claim (no call in between).
+   */
+  private static void signalReached(
+      Collection<Point> points, @Nullable FenceError error, @Nullable Object[] toFire) {
+    int k = 2;
+    for (Iterator<Point> it = points.iterator(); it.hasNext(); ) {
       Point p = it.next();
-      it.remove();
       Node.Listener listeners = p.publishSignal(error, 0L, true);
-      if (listeners != null) {
-        toFire.add(p);
-        toFire.add(listeners);
+      if (listeners != null && listeners != Fence.NO_LISTENERS) {
+        toFire[k] = p;
+        toFire[k + 1] = listeners;
+        k += 2;
       }
+      it.remove(); // after the claim: a point left in the map signaled is dropped when met again
     }
-    return toFire;
   }
 
-  private static void fireAll(List<Object> toFire) {
-    for (int i = 0; i < toFire.size(); i += 2) {
-      ((Fence) toFire.get(i)).fire((Node.Listener) toFire.get(i + 1));
+  /**
+   * Fires the pairs of {@code toFire} (see {@link #signalReached}) in order. Each chain is taken
+   * out of the record just before its dispatch; if a Throwable strikes before the dispatcher took
+   * it over (no catch block of the dispatcher that owned it ran: see Dispatcher.dispatch), it goes
+   * back into the record, which advance's catch block publishes. So at any moment a chain is in the
+   * record, in the dispatcher's keeping, or run.
+   */
+  @SuppressWarnings("NullAway") // a pair's fence is stored with its chain
+  private static void fireAll(@Nullable Object[] toFire) {
+    if (toFire.length < 4 || toFire[3] == null) {
+      return;
+    }
+    Dispatcher.Seam seam = Dispatcher.SEAM;
+    if (seam != null) {
+      seam.at(Dispatcher.Seam.TIMELINE);
+    }
+    Dispatcher d = Dispatcher.current();
+    for (int i = 2; i + 1 < toFire.length; i += 2) {
+      Node.Listener l = (Node.Listener) toFire[i + 1];
+      if (l == null) {
+        return; // packed: nothing after it
+      }
+      Fence f = (Fence) toFire[i];
+      long caught = d.caughtWithChain;
+      toFire[i + 1] = null;
+      try {
+        if (seam != null) {
+          seam.at(Dispatcher.Seam.DISPATCH);
+        }
+        if (d.isRunning()) {
+          d.enqueueSlow(f, l); // owns the chain from its first bytecode (enqueue does not)
+        } else {
+          Dispatcher.dispatch(d, f, l); // runOutermost owns it from its first bytecode
+        }
+      } catch (Throwable t) {
+        if (d.caughtWithChain == caught) {
+          toFire[i + 1] = l; // not taken over: back into the record (bytecodes only)
+        }
+        throw t;
+      }
     }
   }
 

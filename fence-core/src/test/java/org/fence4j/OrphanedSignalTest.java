@@ -3,6 +3,7 @@ package org.fence4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,13 +79,24 @@ class OrphanedSignalTest {
    * skip} passes) and whose every rescue attempt fails; returns that thread.
    */
   private static Thread signalWithoutStack(Fence fence, int point, int skip) throws Exception {
-    try (Spawned<Throwable> signaler =
+    Thread signaler = withoutStack(point, skip, fence::signal);
+    assertThat(fence.isSignaled()).isTrue();
+    return signaler;
+  }
+
+  /**
+   * Runs {@code action} on a new thread whose stack "runs out" at {@code point} (after {@code skip}
+   * passes) and whose every rescue attempt fails; checks that it threw the StackOverflowError and
+   * returns that thread.
+   */
+  private static Thread withoutStack(int point, int skip, Runnable action) throws Exception {
+    try (Spawned<Throwable> thread =
         Spawned.start(
-            "signaler",
+            "without-stack",
             () -> {
               seam().arm(Thread.currentThread(), point, skip, true);
               try {
-                fence.signal();
+                action.run();
                 return null;
               } catch (StackOverflowError e) {
                 return e;
@@ -92,9 +104,8 @@ class OrphanedSignalTest {
                 seam().disarm();
               }
             })) {
-      assertThat(signaler.join()).isInstanceOf(StackOverflowError.class);
-      assertThat(fence.isSignaled()).isTrue();
-      return signaler.thread();
+      assertThat(thread.join()).isInstanceOf(StackOverflowError.class);
+      return thread.thread();
     }
   }
 
@@ -158,5 +169,97 @@ class OrphanedSignalTest {
       s.assertCompletes();
       assertAllRanOn(s.runs, 0, Thread.currentThread());
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SoftwareTimeline: chains claimed under its lock, fired after unlocking
+
+  /** A timeline loses its stack after unlocking, before firing: every point's callbacks run. */
+  @Test
+  void increment_noStackBeforeFiring_everyPointsCallbacksRunOnce() throws Exception {
+    assertTimelineCompletes(Dispatcher.Seam.TIMELINE, 0);
+  }
+
+  /** A timeline loses its stack on the way into its second dispatch: nothing is lost. */
+  @Test
+  void increment_noStackEnteringSecondDispatch_everyPointsCallbacksRunOnce() throws Exception {
+    assertTimelineCompletes(Dispatcher.Seam.DISPATCH, 1);
+  }
+
+  private static void assertTimelineCompletes(int point, int skip) throws Exception {
+    try (SoftwareTimeline timeline = SoftwareTimeline.create("orphans")) {
+      List<Run> runs = new CopyOnWriteArrayList<>();
+      for (int v = 1; v <= 3; v++) {
+        Fence p = timeline.createFence(v);
+        for (int i = 1; i <= 2; i++) {
+          int n = v * 10 + i;
+          p.addCallback(f -> runs.add(new Run(n, Thread.currentThread())));
+        }
+      }
+      withoutStack(point, skip, () -> timeline.increment(3));
+      Awaitility.await().atMost(BOUND).until(() -> runs.size() >= 6);
+      // Each point's callbacks in order (points rescued separately may run in any order).
+      List<Integer> ran = runs.stream().map(Run::callback).toList();
+      assertThat(ran).containsExactlyInAnyOrder(11, 12, 21, 22, 31, 32);
+      for (int v = 1; v <= 3; v++) {
+        assertThat(ran.indexOf(v * 10 + 1)).isLessThan(ran.indexOf(v * 10 + 2));
+      }
+      assertThat(timeline.value()).isEqualTo(3);
+    }
+  }
+
+  /**
+   * A timeline incremented from inside a callback loses its stack on the way into the dispatcher's
+   * queue: every point's callbacks still run, once each.
+   */
+  @Test
+  void increment_nestedNoStackEnteringQueue_everyPointsCallbacksRunOnce() throws Exception {
+    try (SoftwareTimeline timeline = SoftwareTimeline.create("orphans")) {
+      List<Run> runs = new CopyOnWriteArrayList<>();
+      for (int v = 1; v <= 2; v++) {
+        Fence p = timeline.createFence(v);
+        int n = v;
+        p.addCallback(f -> runs.add(new Run(n, Thread.currentThread())));
+      }
+      List<Throwable> reported = new CopyOnWriteArrayList<>();
+      Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
+      Fence outer = ctx.next();
+      outer.addCallback(f -> timeline.increment(2)); // nested: the points' chains are queued
+      try (Spawned<Boolean> signaler =
+          Spawned.start(
+              "signaler",
+              () -> {
+                seam().arm(Thread.currentThread(), Dispatcher.Seam.DISPATCH, 0, true);
+                try {
+                  return outer.signal();
+                } finally {
+                  seam().disarm();
+                }
+              })) {
+        assertThat(signaler.join()).isTrue();
+      }
+      Awaitility.await().atMost(BOUND).until(() -> runs.size() >= 2);
+      assertThat(runs).extracting(Run::callback).containsExactlyInAnyOrder(1, 2);
+      assertThat(reported).singleElement().isInstanceOf(StackOverflowError.class);
+    }
+  }
+
+  /** A registration whose dispatcher was collected (its thread is gone) still gives its records. */
+  @Test
+  void takeOrphansOf_dispatcherCollected_recordsStillTaken() {
+    Fence fence = ctx.next();
+    fence.addCallback(f -> {});
+    Node.Listener first = fence.publishSignal(null, 0L, true);
+    Dispatcher.Registration reg = Dispatcher.forOrphanStress().reg;
+    Object[] orphan = {null, Orphans.CHAIN, fence, first};
+    orphan[0] = reg.orphans;
+    reg.orphans = orphan;
+    reg.clear(); // as a collection of the dispatcher would
+    List<Object[]> out = new ArrayList<>();
+
+    Dispatcher.takeOrphansOf(reg, out);
+
+    assertThat(reg.get()).isNull();
+    assertThat(out).containsExactly(orphan);
   }
 }
