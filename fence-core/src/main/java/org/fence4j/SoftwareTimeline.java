@@ -44,6 +44,11 @@ public final class SoftwareTimeline implements AutoCloseable {
    * callbacks run) in value order, then fire the collected listeners after unlocking, so no user
    * code runs under the lock. `value` is also volatile so value() needs no lock.
    *
+   * The listeners claimed under the lock live in an orphan record (see Orphans) allocated before
+   * the first claim, until the dispatcher takes each over (see advance and fireAll): a Throwable
+   * anywhere in between (an exhausted stack) publishes what is left of the record for the picker,
+   * so no claimed callback is lost.
+   *
    * A point signaled directly by its holder stays in `pendingPoints` until something under the
    * lock meets it: createFence for its value replaces it, pendingPoints() and a sweep drop it, and
    * increment/close remove it as they pass (publishSignal returns null for it). The sweep runs
