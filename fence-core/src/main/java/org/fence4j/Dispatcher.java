@@ -165,7 +165,7 @@ final class Dispatcher {
   /** Where callback exceptions go; {@code null} means the default uncaught-exception handler. */
   static volatile Thread.@Nullable UncaughtExceptionHandler handler;
 
-  /** True while this thread runs callbacks (inside {@link #dispatch} or a relay batch). */
+  /** True while this thread runs callbacks (inside {@link #runOutermost} or a relay batch). */
   private boolean running;
 
   /**
@@ -306,7 +306,7 @@ final class Dispatcher {
    * to a relay, waking the picker), as a thread without stack would fail them.
    */
   static final class Seam {
-    /** Points of the signal path (after the publishing CAS). */
+    /** Points of the signal path (ENTER and GROW come before the claim, the others after it). */
     static final int CLAIMED = 1;
 
     static final int WAKE = 2;
@@ -314,6 +314,9 @@ final class Dispatcher {
     static final int FIRE = 4;
     static final int DISPATCH = 5;
     static final int TIMELINE = 6;
+    static final int ENTER = 7;
+    static final int ENTER_RUN = 8;
+    static final int GROW = 9;
 
     private volatile @Nullable Thread target;
     private volatile int point;
@@ -361,56 +364,192 @@ final class Dispatcher {
   }
 
   /**
-   * Runs (or, when nested, queues) the listener chain {@code first} of {@code fence}.
+   * Signals {@code fence} from state {@code s} (just read, pending with entries) on this thread and
+   * runs its callbacks (or, when nested, queues them). Fetching the dispatcher comes first: making
+   * it (the first time on a thread) is what may fail near the stack limit, and then nothing is
+   * claimed yet.
    *
-   * <p>Ownership on a Throwable: runOutermost (and enqueueSlow) own the chain from their first
-   * bytecode, and their catch blocks account for it (publish what has not run or been queued) and
-   * count that in {@link #caughtWithChain}. A caller with a catch block of its own that must know
-   * whether the chain was taken over reads the count before the call: unchanged after a Throwable
-   * means the chain is still the caller's (the Throwable struck on the way in). Only cold callers
-   * use this (SoftwareTimeline, calling {@link #enqueueSlow} itself when nested, since enqueue's
-   * fast path has no catch block); the hot paths pay nothing for it.
-   *
-   * @param known this thread's dispatcher if the caller has it already, else null
+   * @return whether this call signaled the fence
    */
-  static void dispatch(@Nullable Dispatcher known, Fence fence, Node.Listener first) {
-    Dispatcher d = known;
-    if (d == null) {
-      try {
-        d = CURRENT.get(); // the first dispatch on a thread makes its dispatcher: may overflow
-      } catch (Throwable t) {
-        // Nothing ran yet. Bytecodes only: publish the chain for the picker (see Orphans).
-        @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, first};
-        synchronized (Orphans.LOCK) {
-          orphan[0] = Orphans.head;
-          Orphans.head = orphan;
-        }
-        try {
-          Orphans.wake();
-        } catch (Throwable ignored) {
-          // the picker looks within its park slice anyway
-        }
-        throw t;
+  static boolean signal(
+      Fence fence,
+      @Nullable Object s,
+      @Nullable Object outcome,
+      long timestampNanos,
+      boolean readClock) {
+    Dispatcher d = CURRENT.get();
+    return d.running
+        ? d.signalNested(fence, s, outcome, timestampNanos, readClock)
+        : d.signalOutermost(fence, s, outcome, timestampNanos, readClock);
+  }
+
+  /**
+   * Runs (or, when nested, queues) the listener chain {@code first} of {@code fence}, claimed by
+   * the caller.
+   *
+   * <p>Ownership on a Throwable: {@link #runOutermost} and {@link #enqueueSlow} own the chain from
+   * their first bytecode, and their catch blocks account for it (publish what has not run or been
+   * queued) and count that in {@link #caughtWithChain}. A caller with a catch block of its own that
+   * must know whether the chain was taken over reads the count before the call: unchanged after a
+   * Throwable means the chain is still the caller's (the Throwable struck on the way in). Only cold
+   * callers use this (SoftwareTimeline, and {@link #signalOutermost} for its call of runOutermost);
+   * {@link #signal} claims inside the dispatcher instead.
+   */
+  void dispatch(Fence fence, Node.Listener first) {
+    if (running) {
+      if (exposed) {
+        reclaim();
       }
-    }
-    if (d.running) {
-      d.enqueue(fence, first);
+      enqueueSlow(fence, first);
     } else {
-      d.runOutermost(fence, first);
+      runOutermost(fence, first);
     }
   }
 
   /*
-   * Hot-path shape. dispatch() and runOutermost() are inlined into Fence.signal(), so what they
-   * compile to is paid by every signal, and a signal() whose machine code outgrows C2's
-   * InlineSmallCode (2,500 bytes) is no longer inlined into its callers (a cascade link's
-   * next.signal() becomes a real call). So the common cases compile small: one ordinary callback
-   * with nothing queued (no exposure possible), and, for a nested signal, its chain stored as the
-   * next in line (or appended to the ring) plus one release store. Everything rarer (several callbacks, urgent splits, ring growth, the
-   * first exposure of a run, leftovers, exceptions, waiting for handed-off or stolen work) is in
-   * methods of its own that the common paths only call, and that C2 leaves out of line: they are
-   * cold at those call sites (above MaxInlineSize) or never reached (an uncommon trap).
+   * Hot-path shape. signal() and, on the path each workload takes, signalNested() or
+   * signalOutermost() and runOutermost() are inlined into Fence.signal(), so what they compile to
+   * is paid by every signal, and a signal() whose machine code outgrows C2's InlineSmallCode (2,500
+   * bytes) is no longer inlined into its callers (a cascade link's next.signal() becomes a real
+   * call); signalNested's bytecode must also stay under FreqInlineSize (325 bytes) to be inlined at
+   * all. So the common cases compile small: one ordinary callback with nothing queued (no exposure
+   * possible), and, for a nested signal, its chain stored as the next in line (or appended to the
+   * ring) plus one release store. Everything rarer (several callbacks, ring growth, the first
+   * exposure of a run, leftovers, exceptions, waiting for handed-off or stolen work) is in methods
+   * of its own that the common paths only call, and that C2 leaves out of line: they are cold at
+   * those call sites (above MaxInlineSize) or never reached (an uncommon trap).
+   *
+   * Why the claim is made here and not in Fence.signal(): from the claim (publishSignal's CAS)
+   * until the chain is in the queue fields or owned by a catch block, a call may find no stack left
+   * (in an interpreted or C1 frame any invocation can throw StackOverflowError), and a chain held
+   * only by a local would be lost. So everything that can fail comes before the claim (fetching
+   * this thread's dispatcher, which the first time makes it; taking the queue back; room in the
+   * rings), and a Throwable there leaves the fence pending: it reaches signal()'s caller as if the
+   * stack had run out one call earlier, and the fence can still be signaled. After the claim:
+   * publishSignal's own catch blocks cover the chain until it returns; a nested signal then queues
+   * it with bytecodes alone (no call at all until it sits in the queue fields), and an outermost
+   * one hands it to runOutermost inside a try block whose catch publishes it unless runOutermost's
+   * own catch block took it over (caughtWithChain). A catch block compiled into signal() costs code
+   * size, so the nested path, the one a cascade inlines, has none.
    */
+
+  /**
+   * Signals {@code fence} from state {@code s} with {@code outcome}, from inside a callback: queues
+   * its chain behind the running callback. Everything that may fail comes before the claim (taking
+   * the queue back, room in both rings); from the claim until the chain sits in the queue there is
+   * no call, so nothing there can find the stack exhausted (see the hot-path comment).
+   *
+   * @return whether this call signaled the fence
+   */
+  @SuppressWarnings("NullAway") // the reserved rings have arrays with room
+  private boolean signalNested(
+      Fence fence,
+      @Nullable Object s,
+      @Nullable Object outcome,
+      long timestampNanos,
+      boolean readClock) {
+    Seam seam = SEAM;
+    if (seam != null) {
+      seam.at(Seam.ENTER);
+    }
+    if (exposed) {
+      reclaim(); // the queue is ours again: nothing can steal it until expose() below
+    }
+    boolean room = urgent.reserve() && normal.reserve(); // false only without memory
+    Node.Listener first = fence.publishSignal(s, outcome, timestampNanos, readClock, true);
+    if (first == null) {
+      return false;
+    }
+    if (first == Fence.NO_LISTENERS) {
+      return true;
+    }
+    if (!room) {
+      enqueueSlow(fence, first); // runs the chain at once if it cannot be queued
+      return true;
+    }
+    // Bytecodes only until the chain is queued: no call (isUrgent, splitUrgent, Ring.add are
+    // written out), so no frame can fail to fit.
+    Node.Listener rest = first;
+    if (first instanceof Node.UrgentCallbackNode) {
+      Node.Listener tail = first;
+      Node.Listener n = tail.fifoNext;
+      while (n instanceof Node.UrgentCallbackNode) {
+        tail = n;
+        n = n.fifoNext;
+      }
+      tail.fifoNext = null;
+      rest = n;
+      Ring u = urgent;
+      @Nullable Object[] r = u.slots; // reserved: not null, not full
+      int i = (u.head + u.size) & (r.length - 1);
+      r[i] = fence;
+      r[i + 1] = first;
+      u.size += 2;
+    }
+    if (rest != null) {
+      Ring o = normal;
+      if (currentNext == null && o.size == 0) {
+        // Nothing ordinary is waiting (a cascade step): the chain is next in line, no ring.
+        currentFence = fence;
+        currentNext = rest;
+      } else {
+        @Nullable Object[] r = o.slots; // reserved: not null, not full
+        int i = (o.head + o.size) & (r.length - 1);
+        r[i] = fence;
+        r[i + 1] = rest;
+        o.size += 2;
+      }
+    }
+    expose(); // work is queued behind the running callback now
+    return true;
+  }
+
+  /**
+   * Signals {@code fence} from state {@code s} with {@code outcome} as the outermost signal on this
+   * thread and runs its chain and everything it queues. The claim is made inside this method's try
+   * block, so the chain is covered from the moment publishSignal returns it until runOutermost,
+   * which owns it from its first bytecode, has been entered (its catch block bumps caughtWithChain,
+   * which tells the two apart).
+   *
+   * @return whether this call signaled the fence
+   */
+  private boolean signalOutermost(
+      Fence fence,
+      @Nullable Object s,
+      @Nullable Object outcome,
+      long timestampNanos,
+      boolean readClock) {
+    Node.@Nullable Listener unowned = null;
+    long caught = 0L;
+    try {
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.at(Seam.ENTER);
+      }
+      Node.Listener first = fence.publishSignal(s, outcome, timestampNanos, readClock, true);
+      if (first == null) {
+        return false;
+      }
+      if (first == Fence.NO_LISTENERS) {
+        return true;
+      }
+      unowned = first; // no call in between: see the hot-path comment
+      caught = caughtWithChain;
+      if (seam != null) {
+        seam.at(Seam.ENTER_RUN); // as if the call below found no stack
+      }
+      runOutermost(fence, first);
+      return true;
+    } catch (Throwable t) {
+      // Bytecodes only (the stack may be exhausted), and plain stores: compiled into signal().
+      if (unowned != null && caughtWithChain == caught) {
+        @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, unowned}; // not taken over
+        orphan[0] = reg.orphans;
+        reg.orphans = orphan;
+      }
+      throw t;
+    }
+  }
 
   /** The outermost dispatch on this thread: runs {@code first} and everything it queues. */
   private void runOutermost(Fence fence, Node.Listener first) {
@@ -450,9 +589,8 @@ final class Dispatcher {
       }
     } catch (Throwable t) {
       // Bytecodes only from here: the stack may be exhausted, so any call may throw again. Plain
-      // stores only, too (this code is part of every signal's compiled body): the signal that
-      // called dispatch publishes what is noted here (see Fence.signal's catch block).
-      caughtWithChain++; // the chain was ours from the first bytecode: see dispatch
+      // stores only, too (this code is part of every signal's compiled body).
+      caughtWithChain++; // the chain was ours from the first bytecode: see signalOutermost
       if (unowned != null) {
         @Nullable Object[] orphan = {null, Orphans.CHAIN, fence, unowned};
         orphan[0] = reg.orphans;
@@ -865,39 +1003,13 @@ final class Dispatcher {
   }
 
   /**
-   * Queues {@code first}'s urgent part and ordinary part, for a signal nested in a callback; the
-   * running callback now has work behind it, so the dispatcher is exposed to the stall monitor.
-   */
-  private void enqueue(Fence fence, Node.Listener first) {
-    if (exposed) {
-      reclaim();
-    }
-    if (first.isUrgent()) {
-      enqueueSlow(fence, first); // accounts for first itself, even when it throws
-      return;
-    }
-    if (currentNext == null && normal.size == 0) {
-      // Nothing ordinary is waiting (a cascade step): the chain is next in line, no ring needed.
-      currentFence = fence;
-      currentNext = first;
-    } else if (!normal.add(fence, first)) { // stores all of it or (throwing) nothing
-      enqueueSlow(fence, first);
-      return;
-    }
-    expose(); // work is queued behind the running callback now
-  }
-
-  /**
-   * {@link #enqueue} of a chain with urgent callbacks, or when the ring could not grow. On a
+   * Queues a nested signal's chain with urgent callbacks, or when the ring could not grow. On a
    * Throwable, publishes the part it had not queued yet (bytecodes only) before rethrowing it.
    */
-  void enqueueSlow(Fence fence, Node.Listener first) {
+  private void enqueueSlow(Fence fence, Node.Listener first) {
     Node.@Nullable Listener unowned = first; // the part not queued yet (all of it at first)
     Node.@Nullable Listener unownedRest = null; // after the split: the ordinary part, not queued
     try {
-      if (exposed) {
-        reclaim(); // when called by SoftwareTimeline rather than enqueue
-      }
       Node.Listener rest = first;
       if (first.isUrgent()) {
         rest = splitUrgent(first);
@@ -1225,36 +1337,40 @@ final class Dispatcher {
     private int head;
     int size;
 
-    /** Appends a pair; false if there is no memory to grow the ring. */
-    boolean add(Fence fence, Node.Listener first) {
+    /** Makes room for one more pair (no pair is added); false if there is no memory for it. */
+    boolean reserve() {
       @Nullable Object[] r = slots;
-      if (r == null || size == r.length) {
-        return grow(fence, first);
+      if (r != null && size < r.length) {
+        return true;
       }
-      int tail = (head + size) & (r.length - 1);
-      r[tail] = fence;
-      r[tail + 1] = first;
-      size += 2;
-      return true;
-    }
-
-    /** {@link #add} when the array is missing or full. */
-    private boolean grow(Fence fence, Node.Listener first) {
-      @Nullable Object[] r = slots;
+      Seam seam = SEAM;
+      if (seam != null) {
+        seam.at(Seam.GROW);
+      }
       try {
         if (r == null) {
-          r = slots = new Object[32];
-        } else if (size == r.length) {
+          slots = new Object[32];
+        } else {
           @Nullable Object[] bigger = new Object[r.length * 2];
           for (int k = 0; k < size; k++) {
             bigger[k] = r[(head + k) & (r.length - 1)];
           }
-          r = slots = bigger;
+          slots = bigger;
           head = 0;
         }
+        return true;
       } catch (OutOfMemoryError e) {
         return false;
       }
+    }
+
+    /** Appends a pair; false if there is no memory to grow the ring. */
+    @SuppressWarnings("NullAway") // reserve() leaves an array with room
+    boolean add(Fence fence, Node.Listener first) {
+      if (!reserve()) {
+        return false;
+      }
+      @Nullable Object[] r = slots;
       int tail = (head + size) & (r.length - 1);
       r[tail] = fence;
       r[tail + 1] = first;

@@ -88,22 +88,27 @@ public abstract class Fence {
    * be wedged, because if that store's call throws (StackOverflowError), the catch block repeats it
    * with bytecodes alone (a plain store, then a volatile store of `state`), which cannot throw.
    *
+   * A fence with entries is claimed inside the per-thread Dispatcher (Dispatcher.signal), not in
+   * signal() itself: everything that may fail (fetching the dispatcher, making room in its queue)
+   * comes before the CAS, so a Throwable there leaves the fence pending and signalable, and from
+   * the CAS on the chain is never held by a local across a call that could find no stack. Without
+   * entries, signal() claims directly (publishSignal with withListeners false, which backs off with
+   * LISTENERS_ADDED if entries appear meanwhile).
+   *
    * After the CAS the winner wakes every Waiter (unpark) and relinks the callbacks in registration
    * order, urgent ones (the library's own wake-ups: waitAny, arrays, chains) first, through
-   * fifoNext, which only the winner touches; it hands them to the per-thread Dispatcher, which
-   * trampolines nested signals (constant stack) and runs urgent work before any user callback, so
-   * every kind of waiter wakes before any callback runs. Callbacks queued behind a callback that
-   * waits or stalls move, with their fifoNext links, to a relay thread (a hand-off, or a steal by
-   * the stall monitor claimed with a CAS): see Dispatcher and StallMonitor. A Throwable escaping
-   * that work (in practice the signaling thread's stack is exhausted, so any call may fail again)
-   * loses nothing claimed in publishSignal, when fetching the dispatcher, or in the dispatcher's
-   * runs: the catch block that owns it publishes it in Orphans with bytecodes alone (an Object[]
-   * record, pushed under a monitor or onto the dispatcher's own list, no call), and the stall
-   * monitor, which never parks longer than PARK_SLICE, hands it to a relay thread that wakes the
-   * waiters and fires the callbacks in order, each exactly once. Not covered (the catch block it needs would grow the
-   * compiled signal() past the inlining limit): no stack to enter the dispatcher from signal(), or
-   * in a nested signal's enqueue before its chain is stored. Waiters also re-check the state at
-   * least every PARK_SLICE, so none sleeps on a signaled fence.
+   * fifoNext, which only the winner touches; the Dispatcher trampolines nested signals (constant
+   * stack) and runs urgent work before any user callback, so every kind of waiter wakes before any
+   * callback runs. Callbacks queued behind a callback that waits or stalls move, with their
+   * fifoNext links, to a relay thread (a hand-off, or a steal by the stall monitor claimed with a
+   * CAS): see Dispatcher and StallMonitor. A Throwable escaping that work (in practice the
+   * signaling thread's stack is exhausted, so any call may fail again) loses nothing claimed: the
+   * catch block that owns it (publishSignal's, the outermost dispatch's, the dispatcher's runs')
+   * publishes it in Orphans with bytecodes alone (an Object[] record, pushed under a monitor or
+   * onto the dispatcher's own list, no call), and the stall monitor, which never parks longer than
+   * PARK_SLICE, hands it to a relay thread that wakes the waiters and fires the callbacks in order,
+   * each exactly once. Waiters also re-check the state at least every PARK_SLICE, so none sleeps
+   * on a signaled fence.
    *
    * Pending lists are immutable once published: push is a CAS of a new head; removal CASes in a
    * copy of the nodes above the removed entry, sharing the rest. A CallbackNode is only ever pushed
@@ -223,15 +228,12 @@ public abstract class Fence {
     // body keeps the branches of every variant and grows past the JIT's inlining limit, so
     // callers (a cascade's links) would call it instead of inlining it.
     Object s = state;
-    Dispatcher d = s instanceof Node && s != Node.ENABLED ? Dispatcher.current() : null;
-    Node.Listener fifo = publishSignal(s, null, 0L, true);
-    if (fifo == null) {
-      return false;
+    if (s instanceof Node && s != Node.ENABLED) {
+      return Dispatcher.signal(this, s, null, 0L, true); // claims inside its own catch block
     }
-    if (fifo != NO_LISTENERS) {
-      Dispatcher.dispatch(d, this, fifo);
-    }
-    return true;
+    Node.Listener r = publishSignal(s, null, 0L, true, false);
+    return r == NO_LISTENERS
+        || (r == LISTENERS_ADDED && Dispatcher.signal(this, state, null, 0L, true));
   }
 
   /**
@@ -309,14 +311,21 @@ public abstract class Fence {
    */
   final Node.@Nullable Listener publishSignal(
       @Nullable Object outcome, long timestampNanos, boolean readClock) {
-    return publishSignal(state, outcome, timestampNanos, readClock);
+    return publishSignal(state, outcome, timestampNanos, readClock, true);
   }
 
   /**
    * {@link #publishSignal(Object, long, boolean)} from state {@code s}, just read by the caller.
+   * With {@code withListeners} false, claims only a state without listeners: if the state has
+   * gained entries, returns {@link #LISTENERS_ADDED} and claims nothing (the caller goes to the
+   * dispatcher, which claims them itself).
    */
-  private Node.@Nullable Listener publishSignal(
-      @Nullable Object s, @Nullable Object outcome, long timestampNanos, boolean readClock) {
+  final Node.@Nullable Listener publishSignal(
+      @Nullable Object s,
+      @Nullable Object outcome,
+      long timestampNanos,
+      boolean readClock,
+      boolean withListeners) {
     if (isTerminal(s)) {
       return null;
     }
@@ -327,6 +336,9 @@ public abstract class Fence {
     }
     Object terminal;
     for (; ; ) {
+      if (!withListeners && s != null && s != Node.ENABLED) {
+        return LISTENERS_ADDED;
+      }
       terminal = outcome != null ? outcome : pendingOutcome((Node) s);
       if (casState(s, terminal)) {
         break;
@@ -342,12 +354,20 @@ public abstract class Fence {
         seam.at(Dispatcher.Seam.CLAIMED);
       }
       TIMESTAMP.setRelease(this, t);
+      if (s == null || s == Node.ENABLED) {
+        return NO_LISTENERS;
+      }
+      if (seam != null) {
+        seam.at(Dispatcher.Seam.WAKE);
+      }
+      return wakeAndOrder((Node) s); // may be repeated: it rebuilds every link
     } catch (Throwable e) {
-      // No call may be made here (the stack may be exhausted): bytecodes only.
+      // No call may be made here (the stack may be exhausted): bytecodes only. The two stores
+      // repeat (or make) the timestamp's publication; the detached list goes to the picker.
       timestamp = t;
       state = terminal;
-      if (s instanceof Node && s != Node.ENABLED) {
-        @Nullable Object[] orphan = {null, Orphans.LIST, this, s}; // the detached list: see Orphans
+      if (s != null && s != Node.ENABLED) {
+        @Nullable Object[] orphan = {null, Orphans.LIST, this, s}; // see Orphans
         synchronized (Orphans.LOCK) {
           orphan[0] = Orphans.head;
           Orphans.head = orphan;
@@ -357,29 +377,6 @@ public abstract class Fence {
         } catch (Throwable ignored) {
           // the picker looks within its park slice anyway
         }
-      }
-      throw e;
-    }
-    if (s == null || s == Node.ENABLED) {
-      return NO_LISTENERS;
-    }
-    try {
-      Dispatcher.Seam seam = Dispatcher.SEAM;
-      if (seam != null) {
-        seam.at(Dispatcher.Seam.WAKE);
-      }
-      return wakeAndOrder((Node) s);
-    } catch (Throwable e) {
-      // Bytecodes only, as above: wakeAndOrder may be repeated (it rebuilds every link).
-      @Nullable Object[] orphan = {null, Orphans.LIST, this, s};
-      synchronized (Orphans.LOCK) {
-        orphan[0] = Orphans.head;
-        Orphans.head = orphan;
-      }
-      try {
-        Orphans.wake();
-      } catch (Throwable ignored) {
-        // the picker looks within its park slice anyway
       }
       throw e;
     }
@@ -431,17 +428,13 @@ public abstract class Fence {
 
   private boolean signal0(@Nullable Object outcome, long timestampNanos, boolean readClock) {
     Object s = state;
-    // With listeners, get this thread's dispatcher before the claim: making it (the first time on
-    // a thread) is what fails near the stack limit, and then nothing is claimed yet.
-    Dispatcher d = s instanceof Node && s != Node.ENABLED ? Dispatcher.current() : null;
-    Node.Listener fifo = publishSignal(s, outcome, timestampNanos, readClock);
-    if (fifo == null) {
-      return false;
+    if (s instanceof Node && s != Node.ENABLED) {
+      return Dispatcher.signal(this, s, outcome, timestampNanos, readClock);
     }
-    if (fifo != NO_LISTENERS) {
-      Dispatcher.dispatch(d, this, fifo);
-    }
-    return true;
+    Node.Listener r = publishSignal(s, outcome, timestampNanos, readClock, false);
+    return r == NO_LISTENERS
+        || (r == LISTENERS_ADDED
+            && Dispatcher.signal(this, state, outcome, timestampNanos, readClock));
   }
 
   /** The "signaled, nothing to fire" marker returned by {@link #wakeAndOrder}. */
@@ -450,21 +443,31 @@ public abstract class Fence {
   }
 
   /** Marks "signaled, nothing to fire"; never linked into a list. */
-  static final Node.Listener NO_LISTENERS =
-      new Node.Listener(null) {
-        @Override
-        Object key() {
-          return this;
-        }
+  static final Node.Listener NO_LISTENERS = marker();
 
-        @Override
-        void fire(Fence fence) {}
+  /**
+   * Returned by {@code publishSignal(..., false)}: the state gained entries (listeners, waiters or
+   * an error) and nothing was claimed; never linked into a list.
+   */
+  static final Node.Listener LISTENERS_ADDED = marker();
 
-        @Override
-        Node copyWithNext(@Nullable Node next) {
-          throw new AssertionError();
-        }
-      };
+  /** A listener that is only ever compared by identity. */
+  private static Node.Listener marker() {
+    return new Node.Listener(null) {
+      @Override
+      Object key() {
+        return this;
+      }
+
+      @Override
+      void fire(Fence fence) {}
+
+      @Override
+      Node copyWithNext(@Nullable Node next) {
+        throw new AssertionError();
+      }
+    };
+  }
 
   /** Whether {@code s} is a terminal (signaled) state: neither null nor a pending list. */
   private static boolean isTerminal(@Nullable Object s) {

@@ -332,11 +332,7 @@ public final class SoftwareTimeline implements AutoCloseable {
         if (seam != null) {
           seam.at(Dispatcher.Seam.DISPATCH);
         }
-        if (d.isRunning()) {
-          d.enqueueSlow(f, l); // owns the chain from its first bytecode (enqueue does not)
-        } else {
-          Dispatcher.dispatch(d, f, l); // runOutermost owns it from its first bytecode
-        }
+        d.dispatch(f, l); // whose run owns the chain from its first bytecode
       } catch (Throwable t) {
         if (d.caughtWithChain == caught) {
           toFire[i + 1] = l; // not taken over: back into the record (bytecodes only)

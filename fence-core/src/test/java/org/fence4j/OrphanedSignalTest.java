@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,9 +47,11 @@ class OrphanedSignalTest {
     final Fence other = ctx.next();
     final FenceArray array = FenceArray.all(List.of(fence, other));
     final List<Run> runs = new CopyOnWriteArrayList<>();
+    final AtomicInteger urgentRuns = new AtomicInteger(); // the first urgent listener's runs
     final Spawned<Boolean> waiter;
 
     Scenario() throws Exception {
+      fence.addUrgentCallback(f -> urgentRuns.incrementAndGet());
       for (int i = 1; i <= 3; i++) {
         int n = i;
         fence.addCallback(f -> runs.add(new Run(n, Thread.currentThread())));
@@ -61,11 +64,27 @@ class OrphanedSignalTest {
           .until(() -> waiter.thread().getState() == Thread.State.TIMED_WAITING);
     }
 
-    /** Everything completes: waiter woken, callbacks 1..3 once each in order, array signaled. */
+    /**
+     * Everything completes: waiter woken, callbacks 1..3 once each in order, the urgent one once,
+     * array signaled.
+     */
     void assertCompletes() throws Exception {
       Awaitility.await().atMost(BOUND).until(() -> runs.size() >= 3 && array.isSignaled());
       assertThat(waiter.join(BOUND)).isTrue();
       assertThat(runs).extracting(Run::callback).containsExactly(1, 2, 3);
+      assertThat(urgentRuns).hasValue(1);
+    }
+
+    /**
+     * {@link #assertCompletes}, and nothing runs a second time: a chain published twice would run
+     * again in the same rescue batch, right after the first time.
+     */
+    void assertCompletesOnce() throws Exception {
+      assertCompletes();
+      Awaitility.await()
+          .during(Duration.ofMillis(200))
+          .atMost(BOUND)
+          .until(() -> runs.size() == 3 && urgentRuns.get() == 1);
     }
 
     @Override
@@ -137,8 +156,66 @@ class OrphanedSignalTest {
   void signal_noStackToStartRun_everythingCompletesElsewhere() throws Exception {
     try (Scenario s = new Scenario()) {
       Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.OUTERMOST, 0);
-      s.assertCompletes();
+      s.assertCompletesOnce();
       assertAllRanOn(s.runs, 0, signaler);
+    }
+  }
+
+  /** No stack on the way into the dispatcher, before the claim: the fence can still be signaled. */
+  @Test
+  void signal_noStackBeforeClaim_fenceStaysSignalable() throws Exception {
+    try (Scenario s = new Scenario()) {
+      withoutStack(Dispatcher.Seam.ENTER, 0, s.fence::signal);
+      assertThat(s.fence.isSignaled()).isFalse();
+      assertThat(s.runs).isEmpty();
+
+      assertThat(s.fence.signal()).isTrue();
+
+      s.assertCompletesOnce();
+    }
+  }
+
+  /** No stack on the way into the outermost run, after the claim: everything completes, once. */
+  @Test
+  void signal_noStackEnteringRun_everythingCompletesElsewhere() throws Exception {
+    try (Scenario s = new Scenario()) {
+      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.ENTER_RUN, 0);
+      s.assertCompletesOnce();
+      assertAllRanOn(s.runs, 0, signaler);
+    }
+  }
+
+  /**
+   * A signal nested in a callback finds no stack to make room in its thread's queue (which it does
+   * before the claim): the fence is left pending, and a later signal completes everything.
+   */
+  @Test
+  void signal_nestedNoStackToMakeRoom_fenceStaysSignalable() throws Exception {
+    try (Scenario s = new Scenario()) {
+      List<Throwable> reported = new CopyOnWriteArrayList<>();
+      Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
+      Fence outer = ctx.next();
+      outer.addCallback(f -> s.fence.signal());
+      // A new thread has a new dispatcher, whose queue has no room yet: the nested signal grows it.
+      try (Spawned<Boolean> signaler =
+          Spawned.start(
+              "without-stack",
+              () -> {
+                seam().arm(Thread.currentThread(), Dispatcher.Seam.GROW, 0, true);
+                try {
+                  return outer.signal();
+                } finally {
+                  seam().disarm();
+                }
+              })) {
+        assertThat(signaler.join()).isTrue();
+      }
+      assertThat(reported).singleElement().isInstanceOf(StackOverflowError.class);
+      assertThat(s.fence.isSignaled()).isFalse();
+
+      assertThat(s.fence.signal()).isTrue();
+
+      s.assertCompletesOnce();
     }
   }
 
@@ -146,9 +223,10 @@ class OrphanedSignalTest {
   @Test
   void dispatch_noStackBetweenCallbacks_leftoversRunElsewhereInOrder() throws Exception {
     try (Scenario s = new Scenario()) {
-      // Fired before callback 1: the array's member wake-up and then (queued by the array's
-      // signal) the array's own clean-up; the seam lets those and callback 1 pass.
-      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.FIRE, 3);
+      // Fired before callback 1: the counting urgent listener, the array's member wake-up and
+      // then (queued by the array's signal) the array's own clean-up; the seam lets those and
+      // callback 1 pass.
+      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.FIRE, 4);
       s.assertCompletes();
       assertThat(s.runs.get(0).thread()).isSameAs(signaler);
       assertAllRanOn(s.runs, 1, signaler);
