@@ -128,6 +128,33 @@ class OrphanedSignalTest {
     }
   }
 
+  /**
+   * Signals a new fence whose one callback runs {@code inCallback}, on a new thread whose stack
+   * "runs out" at {@code point} and whose every rescue attempt fails; checks that that signal
+   * itself completed and returns what the callback exception handler received.
+   */
+  private List<Throwable> signalFromCallbackWithoutStack(Runnable inCallback, int point)
+      throws Exception {
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
+    Fence outer = ctx.next();
+    outer.addCallback(f -> inCallback.run());
+    try (Spawned<Boolean> signaler =
+        Spawned.start(
+            "without-stack",
+            () -> {
+              seam().arm(Thread.currentThread(), point, 0, true);
+              try {
+                return outer.signal();
+              } finally {
+                seam().disarm();
+              }
+            })) {
+      assertThat(signaler.join()).isTrue();
+    }
+    return reported;
+  }
+
   private static void assertAllRanOn(List<Run> runs, int from, Thread not) {
     for (Run r : runs.subList(from, runs.size())) {
       assertThat(r.thread()).isNotSameAs(not);
@@ -192,24 +219,9 @@ class OrphanedSignalTest {
   @Test
   void signal_nestedNoStackToMakeRoom_fenceStaysSignalable() throws Exception {
     try (Scenario s = new Scenario()) {
-      List<Throwable> reported = new CopyOnWriteArrayList<>();
-      Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
-      Fence outer = ctx.next();
-      outer.addCallback(f -> s.fence.signal());
       // A new thread has a new dispatcher, whose queue has no room yet: the nested signal grows it.
-      try (Spawned<Boolean> signaler =
-          Spawned.start(
-              "without-stack",
-              () -> {
-                seam().arm(Thread.currentThread(), Dispatcher.Seam.GROW, 0, true);
-                try {
-                  return outer.signal();
-                } finally {
-                  seam().disarm();
-                }
-              })) {
-        assertThat(signaler.join()).isTrue();
-      }
+      List<Throwable> reported =
+          signalFromCallbackWithoutStack(s.fence::signal, Dispatcher.Seam.GROW);
       assertThat(reported).singleElement().isInstanceOf(StackOverflowError.class);
       assertThat(s.fence.isSignaled()).isFalse();
 
@@ -299,23 +311,9 @@ class OrphanedSignalTest {
         int n = v;
         p.addCallback(f -> runs.add(new Run(n, Thread.currentThread())));
       }
-      List<Throwable> reported = new CopyOnWriteArrayList<>();
-      Fence.setCallbackExceptionHandler((t, e) -> reported.add(e));
-      Fence outer = ctx.next();
-      outer.addCallback(f -> timeline.increment(2)); // nested: the points' chains are queued
-      try (Spawned<Boolean> signaler =
-          Spawned.start(
-              "signaler",
-              () -> {
-                seam().arm(Thread.currentThread(), Dispatcher.Seam.DISPATCH, 0, true);
-                try {
-                  return outer.signal();
-                } finally {
-                  seam().disarm();
-                }
-              })) {
-        assertThat(signaler.join()).isTrue();
-      }
+      // Nested: the points' chains are queued.
+      List<Throwable> reported =
+          signalFromCallbackWithoutStack(() -> timeline.increment(2), Dispatcher.Seam.DISPATCH);
       Awaitility.await().atMost(BOUND).until(() -> runs.size() >= 2);
       assertThat(runs).extracting(Run::callback).containsExactlyInAnyOrder(1, 2);
       assertThat(reported).singleElement().isInstanceOf(StackOverflowError.class);
