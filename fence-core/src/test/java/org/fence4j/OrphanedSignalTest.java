@@ -87,6 +87,17 @@ class OrphanedSignalTest {
           .until(() -> runs.size() == 3 && urgentRuns.get() == 1);
     }
 
+    /** Nothing happened yet (pending, nothing ran), and a signal now completes everything once. */
+    void assertStillSignalable() throws Exception {
+      assertThat(fence.isSignaled()).isFalse();
+      assertThat(runs).isEmpty();
+      assertThat(urgentRuns).hasValue(0);
+
+      assertThat(fence.signal()).isTrue();
+
+      assertCompletesOnce();
+    }
+
     @Override
     public void close() throws Exception {
       waiter.close();
@@ -193,12 +204,8 @@ class OrphanedSignalTest {
   void signal_noStackBeforeClaim_fenceStaysSignalable() throws Exception {
     try (Scenario s = new Scenario()) {
       withoutStack(Dispatcher.Seam.ENTER, 0, s.fence::signal);
-      assertThat(s.fence.isSignaled()).isFalse();
-      assertThat(s.runs).isEmpty();
 
-      assertThat(s.fence.signal()).isTrue();
-
-      s.assertCompletesOnce();
+      s.assertStillSignalable();
     }
   }
 
@@ -223,11 +230,8 @@ class OrphanedSignalTest {
       List<Throwable> reported =
           signalFromCallbackWithoutStack(s.fence::signal, Dispatcher.Seam.GROW);
       assertThat(reported).singleElement().isInstanceOf(StackOverflowError.class);
-      assertThat(s.fence.isSignaled()).isFalse();
 
-      assertThat(s.fence.signal()).isTrue();
-
-      s.assertCompletesOnce();
+      s.assertStillSignalable();
     }
   }
 
