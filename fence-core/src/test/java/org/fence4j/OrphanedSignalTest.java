@@ -174,26 +174,26 @@ class OrphanedSignalTest {
 
   @Test
   void signal_noStackRightAfterClaim_everythingCompletesElsewhere() throws Exception {
-    try (Scenario s = new Scenario()) {
-      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.CLAIMED, 0);
-      s.assertCompletes();
-      assertAllRanOn(s.runs, 0, signaler);
-    }
+    assertRescuedElsewhere(Dispatcher.Seam.CLAIMED);
   }
 
   @Test
   void signal_noStackWhileWakingWaiters_everythingCompletesElsewhere() throws Exception {
-    try (Scenario s = new Scenario()) {
-      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.WAKE, 0);
-      s.assertCompletes();
-      assertAllRanOn(s.runs, 0, signaler);
-    }
+    assertRescuedElsewhere(Dispatcher.Seam.WAKE);
   }
 
   @Test
   void signal_noStackToStartRun_everythingCompletesElsewhere() throws Exception {
+    assertRescuedElsewhere(Dispatcher.Seam.OUTERMOST);
+  }
+
+  /**
+   * A Scenario's fence signaled on a thread whose stack "runs out" at {@code point} (after the
+   * claim) and whose rescue attempts fail: everything completes once, and nothing ran there.
+   */
+  private void assertRescuedElsewhere(int point) throws Exception {
     try (Scenario s = new Scenario()) {
-      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.OUTERMOST, 0);
+      Thread signaler = signalWithoutStack(s.fence, point, 0);
       s.assertCompletesOnce();
       assertAllRanOn(s.runs, 0, signaler);
     }
@@ -212,11 +212,7 @@ class OrphanedSignalTest {
   /** No stack on the way into the outermost run, after the claim: everything completes, once. */
   @Test
   void signal_noStackEnteringRun_everythingCompletesElsewhere() throws Exception {
-    try (Scenario s = new Scenario()) {
-      Thread signaler = signalWithoutStack(s.fence, Dispatcher.Seam.ENTER_RUN, 0);
-      s.assertCompletesOnce();
-      assertAllRanOn(s.runs, 0, signaler);
-    }
+    assertRescuedElsewhere(Dispatcher.Seam.ENTER_RUN);
   }
 
   /**
