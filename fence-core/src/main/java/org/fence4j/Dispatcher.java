@@ -318,16 +318,32 @@ final class Dispatcher {
     static final int ENTER_RUN = 8;
     static final int GROW = 9;
 
+    /** In signal()'s publish loop, before the CAS that claims a state without entries. */
+    static final int PRE_CAS = 10;
+
     private volatile @Nullable Thread target;
     private volatile int point;
     private int skip; // written before target (volatile), then used by the target thread only
+    private @Nullable Runnable action; // the same; null: throw at the point
     private volatile boolean failRescues;
 
     /** Arms the seam for {@code thread}: throws at {@code point} after {@code skip} passes. */
     void arm(Thread thread, int point, int skip, boolean failRescues) {
       this.point = point;
       this.skip = skip;
+      this.action = null;
       this.failRescues = failRescues;
+      this.target = thread;
+    }
+
+    /**
+     * Arms the seam for {@code thread}: runs {@code action} once, the first time at {@code point}.
+     */
+    void armAction(Thread thread, int point, Runnable action) {
+      this.point = point;
+      this.skip = 0;
+      this.action = action;
+      this.failRescues = false;
       this.target = thread;
     }
 
@@ -346,6 +362,11 @@ final class Dispatcher {
           return;
         }
         point = 0;
+        Runnable a = action;
+        if (a != null) {
+          a.run();
+          return;
+        }
         throw new StackOverflowError("test seam: no stack at point " + p);
       }
     }

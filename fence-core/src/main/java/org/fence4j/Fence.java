@@ -336,8 +336,14 @@ public abstract class Fence {
     }
     Object terminal;
     for (; ; ) {
-      if (!withListeners && s != null && s != Node.ENABLED) {
-        return LISTENERS_ADDED;
+      if (!withListeners) {
+        if (s != null && s != Node.ENABLED) {
+          return LISTENERS_ADDED;
+        }
+        Dispatcher.Seam seam = Dispatcher.SEAM;
+        if (seam != null) {
+          seam.at(Dispatcher.Seam.PRE_CAS);
+        }
       }
       terminal = outcome != null ? outcome : pendingOutcome((Node) s);
       if (casState(s, terminal)) {

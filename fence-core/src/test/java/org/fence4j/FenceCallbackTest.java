@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,41 @@ class FenceCallbackTest {
 
     assertThat(runs.notRunExactlyOnce()).isEmpty();
     assertThat(runs.outOfOrderOnOneThread(0, 100)).isEmpty();
+  }
+
+  /**
+   * A callback registered between signal()'s read of a state without callbacks and its claim is not
+   * claimed by the path that fires nothing: signal() claims it through the dispatcher, and it runs
+   * once, before signal() returns (made deterministic by the test seam).
+   */
+  @Test
+  void signal_callbackAddedBeforeClaimOfEmptyState_runsOnce() {
+    assertCallbackAddedBeforeClaimRunsOnce(Fence::signal);
+  }
+
+  /** The same for the signal variants that take an error or a timestamp. */
+  @Test
+  void signalWithError_callbackAddedBeforeClaimOfEmptyState_runsOnce() {
+    assertCallbackAddedBeforeClaimRunsOnce(f -> f.signal(FenceError.EIO));
+    assertCallbackAddedBeforeClaimRunsOnce(f -> f.signal(42L));
+  }
+
+  private void assertCallbackAddedBeforeClaimRunsOnce(Predicate<Fence> signal) {
+    Dispatcher.Seam seam = Objects.requireNonNull(Dispatcher.SEAM, "testSeams");
+    Fence fence = ctx.next();
+    AtomicInteger runs = new AtomicInteger();
+    seam.armAction(
+        Thread.currentThread(),
+        Dispatcher.Seam.PRE_CAS,
+        () -> assertThat(fence.addCallback(f -> runs.incrementAndGet())).isTrue());
+    try {
+      assertThat(signal.test(fence)).isTrue();
+    } finally {
+      seam.disarm();
+    }
+
+    assertThat(runs).hasValue(1);
+    assertThat(fence.isSignaled()).isTrue();
   }
 
   /** A callback runs after the fence is visibly signaled, in the signaling thread. */
