@@ -672,11 +672,6 @@ final class Dispatcher {
     }
   }
 
-  /** Owner: whether this thread is running callbacks (a signal now would be nested). */
-  boolean isRunning() {
-    return running;
-  }
-
   /** Whether the current thread is running inline callbacks (for the signaling-path check). */
   static boolean inCallback() {
     return CURRENT.get().running;

@@ -229,7 +229,7 @@ public abstract class Fence {
     // callers (a cascade's links) would call it instead of inlining it.
     Object s = state;
     if (s instanceof Node && s != Node.ENABLED) {
-      return Dispatcher.signal(this, s, null, 0L, true); // claims inside its own catch block
+      return Dispatcher.signal(this, s, null, 0L, true); // claims after all that may fail
     }
     Node.Listener r = publishSignal(s, null, 0L, true, false);
     return r == NO_LISTENERS

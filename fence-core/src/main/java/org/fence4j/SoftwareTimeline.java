@@ -332,7 +332,7 @@ public final class SoftwareTimeline implements AutoCloseable {
         if (seam != null) {
           seam.at(Dispatcher.Seam.DISPATCH);
         }
-        d.dispatch(f, l); // whose run owns the chain from its first bytecode
+        d.dispatch(f, l); // runOutermost or enqueueSlow: each owns it from its first bytecode
       } catch (Throwable t) {
         if (d.caughtWithChain == caught) {
           toFire[i + 1] = l; // not taken over: back into the record (bytecodes only)
