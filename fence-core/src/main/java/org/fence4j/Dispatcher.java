@@ -478,11 +478,9 @@ final class Dispatcher {
     }
     boolean room = urgent.reserve() && normal.reserve(); // false only without memory
     Node.Listener first = fence.publishSignal(s, outcome, timestampNanos, readClock, true);
-    if (first == null) {
-      return false;
-    }
-    if (first == Fence.NO_LISTENERS) {
-      return true;
+    if (first == null || first == Fence.NO_LISTENERS) {
+      reexpose(); // nothing to queue: what was queued before is stealable again
+      return first != null;
     }
     if (!room) {
       enqueueSlow(fence, first); // runs the chain at once if it cannot be queued
@@ -719,6 +717,13 @@ final class Dispatcher {
       WORD.setRelease(this, w);
     } else {
       exposeFirst(w);
+    }
+  }
+
+  /** Owner: exposes the queue again if anything is left in it (after a reclaim, nothing added). */
+  private void reexpose() {
+    if (!isIdle()) {
+      expose();
     }
   }
 

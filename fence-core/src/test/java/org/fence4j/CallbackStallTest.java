@@ -310,6 +310,37 @@ class CallbackStallTest {
     Awaitility.await().atMost(LONG).untilTrue(lockerRan);
   }
 
+  /**
+   * A callback that signals a fence with nothing to run (an error set, no callbacks: the signal
+   * takes the queue back from the stall monitor before it knows) and then blocks: the callbacks
+   * behind it are still taken over.
+   */
+  @Test
+  void signal_callbackSignalsFenceWithNothingToRunThenBlocks_callbacksBehindItRunElsewhere()
+      throws Exception {
+    Fence a = ctx.next();
+    Fence errorOnly = ctx.next();
+    errorOnly.setError(FenceError.EIO);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger behind = new AtomicInteger();
+    a.addCallback(
+        f -> {
+          errorOnly.signal();
+          awaitInCallback(release);
+        });
+    a.addCallback(f -> behind.incrementAndGet());
+    try (Spawned<Boolean> signaler = Spawned.start("signaler", a::signal)) {
+      try {
+        Awaitility.await().atMost(LONG).until(() -> behind.get() == 1);
+      } finally {
+        release.countDown();
+      }
+      assertThat(signaler.join()).isTrue();
+    }
+    assertThat(errorOnly.error()).contains(FenceError.EIO);
+    assertThat(behind).hasValue(1);
+  }
+
   /** A long cascade queued behind a blocked callback runs to its end while it is blocked. */
   @Test
   void signal_cascadeQueuedBehindBlockedCallback_runsToTheEnd() throws Exception {
