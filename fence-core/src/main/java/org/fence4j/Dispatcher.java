@@ -432,8 +432,8 @@ final class Dispatcher {
    * signalOutermost() and runOutermost() are inlined into Fence.signal(), so what they compile to
    * is paid by every signal, and a signal() whose machine code outgrows C2's InlineSmallCode (2,500
    * bytes) is no longer inlined into its callers (a cascade link's next.signal() becomes a real
-   * call); signalNested's bytecode must also stay under FreqInlineSize (325 bytes) to be inlined at
-   * all. So the common cases compile small: one ordinary callback with nothing queued (no exposure
+   * call); signalNested's bytecode (321 bytes) must also stay under FreqInlineSize (325 bytes) to
+   * be inlined at all: past it the cascade calls it instead. So the common cases compile small: one ordinary callback with nothing queued (no exposure
    * possible), and, for a nested signal, its chain stored as the next in line (or appended to the
    * ring) plus one release store. Everything rarer (several callbacks, ring growth, the first
    * exposure of a run, leftovers, exceptions, waiting for handed-off or stolen work) is in methods
@@ -447,7 +447,7 @@ final class Dispatcher {
    * this thread's dispatcher, which the first time makes it; taking the queue back; room in the
    * rings), and a Throwable there leaves the fence pending: it reaches signal()'s caller as if the
    * stack had run out one call earlier, and the fence can still be signaled. After the claim:
-   * publishSignal's own catch blocks cover the chain until it returns; a nested signal then queues
+   * publishSignal's own catch block covers the chain until it returns; a nested signal then queues
    * it with bytecodes alone (no call at all until it sits in the queue fields), and an outermost
    * one hands it to runOutermost inside a try block whose catch publishes it unless runOutermost's
    * own catch block took it over (caughtWithChain). A catch block compiled into signal() costs code
