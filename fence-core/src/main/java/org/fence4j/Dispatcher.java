@@ -983,7 +983,7 @@ final class Dispatcher {
           Node.Listener first;
           if (r[1] == Orphans.LIST) {
             first = Fence.wakeAndOrder((Node) x); // waiters first, before any callback runs
-            if (first == Fence.noListeners()) {
+            if (first == Fence.NO_LISTENERS) {
               continue;
             }
           } else {

@@ -443,12 +443,10 @@ public abstract class Fence {
             && Dispatcher.signal(this, state, outcome, timestampNanos, readClock));
   }
 
-  /** The "signaled, nothing to fire" marker returned by {@link #wakeAndOrder}. */
-  static Node.Listener noListeners() {
-    return NO_LISTENERS;
-  }
-
-  /** Marks "signaled, nothing to fire"; never linked into a list. */
+  /**
+   * Marks "signaled, nothing to fire" (returned by {@link #wakeAndOrder}); never linked into a
+   * list.
+   */
   static final Node.Listener NO_LISTENERS = marker();
 
   /**
